@@ -1,0 +1,3 @@
+from statestream.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Core clients: Python objects that steer a session (schedules, saving, ...)."""

@@ -1,0 +1,1 @@
+"""Interfaces: data in and out of a running network."""

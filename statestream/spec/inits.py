@@ -1,0 +1,65 @@
+"""Parse initialisation values: a number or one of the original's init strings."""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+
+class Init(NamedTuple):
+    kind: str  # const | xavier | id | loc_inh | normal | uniform | bilin
+    args: tuple = ()
+
+
+WEIGHT_ONLY = ("xavier", "id", "loc_inh", "bilin")
+HELP = ("a number, xavier, xavier_<gain>, id, Id, id_<x>, Id_<x>, -id, -Id, loc_inh, normal, "
+        "normal_<mean>_<std>, uniform, uniform_<low>_<high> or bilin")
+
+
+def _floats(parts: list[str]) -> tuple:
+    return tuple(float(p) for p in parts)
+
+
+def parse_init(value) -> Init:
+    """The init described by ``value``; raises ValueError with a readable message."""
+    init = _parse(value)
+    if any(isinstance(a, float) and not math.isfinite(a) for a in init.args):
+        raise ValueError(f"init {value!r} must use finite numbers")
+    return init
+
+
+def _parse(value) -> Init:
+    if isinstance(value, bool):
+        raise ValueError(f"init must be {HELP}")
+    if isinstance(value, (int, float)):
+        return Init("const", (float(value),))
+    if not isinstance(value, str):
+        raise ValueError(f"init must be {HELP}")
+    text = value.strip()
+    try:
+        if text == "xavier":
+            return Init("xavier", (1.0,))
+        if text.startswith("xavier_"):
+            return Init("xavier", _floats([text[7:]]))
+        if text in ("id", "Id"):
+            return Init("id", (1.0, text))
+        if text in ("-id", "-Id"):
+            return Init("id", (-1.0, text[1:]))
+        if text.startswith(("id_", "Id_")):
+            return Init("id", (float(text[3:]), text[:2]))
+        if text == "loc_inh":
+            return Init("loc_inh")
+        if text == "bilin":
+            return Init("bilin")
+        if text == "normal":
+            return Init("normal", (0.0, 1.0))
+        if text.startswith("normal_"):
+            mean, std = _floats(text[7:].split("_"))
+            return Init("normal", (mean, std))
+        if text == "uniform":
+            return Init("uniform", (0.0, 1.0))
+        if text.startswith("uniform_"):
+            low, high = _floats(text[8:].split("_"))
+            return Init("uniform", (low, high))
+        return Init("const", (float(text),))
+    except ValueError:
+        raise ValueError(f"unknown init {value!r} (use {HELP})") from None

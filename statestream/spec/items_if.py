@@ -1,0 +1,75 @@
+"""Interface and core-client keys: checks 14a-d of runtime.md 9.1 plus 9.3."""
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from statestream.clients.catalogue import CORE_CLIENT_TYPES
+from statestream.interfaces.catalogue import INTERFACE_TYPES
+from statestream.spec.model import CoreClient, Interface, freeze
+from statestream.spec.reader import Reader, show
+
+
+def _topics(r: Reader, key: str):
+    raw = r.get(key)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        r.error(key, f"{key} must be a list of topic names, got {show(raw)}")
+        return ()
+    return tuple(raw)
+
+
+def build_if(r: Reader, nps: dict) -> Interface | None:
+    common = r.common()
+    itype = r.get("type")
+    if not isinstance(itype, str) or not itype:
+        r.error("type" if r.has("type") else None, "interface needs a type, e.g. "
+                "type: roman_numerals")
+        itype = None
+    if not r.has("in") and not r.has("out"):
+        r.error(None, "expected in and/or out: the topics this interface reads and writes")
+    inputs = _topics(r, "in")
+    outputs = _topics(r, "out")
+    remap = {}
+    raw_remap = r.get("remap")
+    if raw_remap is not None:
+        if not isinstance(raw_remap, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in raw_remap.items()):
+            r.error("remap", "remap must be a mapping {topic: neuron_pool}")
+        else:
+            remap = dict(raw_remap)
+    for key, topics in (("in", inputs), ("out", outputs)):
+        for topic in topics:
+            np_name = remap.get(topic, topic)
+            if np_name not in nps:
+                r.error(key, f"no neuron-pool {np_name!r} for {key} topic {topic!r} "
+                        "(add it or remap the topic)")
+    known = INTERFACE_TYPES.get(itype) if itype else None
+    if itype and known is None:
+        r.warning("type", f"interface type {itype!r} is not built in; a run needs a plugin "
+                  "that provides it")
+    if known is not None:
+        for key, topics, allowed in (("in", inputs, known.inputs), ("out", outputs, known.outputs)):
+            for topic in topics:
+                if topic not in allowed:
+                    listed = ", ".join(allowed) or "none"
+                    r.warning(key, f"{itype} has no {key} topic {topic!r} (known: {listed})")
+    if itype is None:
+        return None
+    return Interface(
+        name=r.name, spec=freeze(r.raw), pos=r.pos(), kpos=MappingProxyType(dict(r.raw.kpos)),
+        **common, type=itype, inputs=inputs, outputs=outputs, remap=MappingProxyType(remap),
+    )
+
+
+def build_client(r: Reader) -> CoreClient | None:
+    ctype = r.get("type")
+    if not isinstance(ctype, str) or not ctype:
+        r.error("type" if r.has("type") else None, "core client needs a type, e.g. "
+                "type: lr_scheduler")
+        return None
+    if ctype not in CORE_CLIENT_TYPES:
+        r.warning("type", f"core-client type {ctype!r} is not built in; a run needs a plugin "
+                  "that provides it")
+    return CoreClient(name=r.name, spec=freeze(r.raw), pos=r.pos(),
+                      kpos=MappingProxyType(dict(r.raw.kpos)), type=ctype)
