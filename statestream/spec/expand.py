@@ -252,7 +252,8 @@ def _instantiate(kind: str, template: LMap, local: dict, prefix: str, vars_: _Va
         elif kind == "plasticities" and key == "parameter" and isinstance(value, LSeq):
             new = vars_.sub(value, pos, item)
             for entry in new:
-                if isinstance(entry, LSeq) and len(entry) == 3 and isinstance(entry[1], str):
+                if (isinstance(entry, LSeq) and len(entry) == 3 and isinstance(entry[0], str)
+                        and isinstance(entry[1], str)):
                     pool = {"np": "neuron_pools", "sp": "synapse_pools"}.get(entry[0])
                     if pool and entry[1] in local[pool]:
                         entry[1] = prefix + entry[1]

@@ -12,6 +12,7 @@ import ast
 import math
 import operator
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -157,7 +158,9 @@ def _check_text(text) -> str:
 def _parse(text: str, placeholder_names, names: frozenset, functions: str) -> Expr:
     source = _PLACEHOLDER.sub(lambda m: f"{_ARG}_{m.group(1)}" if m.group(1) else _ARG, text)
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExprError(f"syntax error: {exc.msg}") from None
     except (ValueError, MemoryError, RecursionError):

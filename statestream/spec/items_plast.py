@@ -101,7 +101,7 @@ def build_plast(r: Reader, nps: dict, sps: dict, agents: int, known=()) -> Plast
     source_t = target_t = 0
     if ptype == "loss":
         loss_function = r.get("loss_function")
-        if loss_function not in LOSS_FUNCTIONS:
+        if not isinstance(loss_function, str) or loss_function not in LOSS_FUNCTIONS:
             if loss_function is None:
                 r.error(None, "missing loss_function (" + ", ".join(LOSS_FUNCTIONS) + ")")
             else:
