@@ -63,3 +63,26 @@ def _parse(value) -> Init:
         return Init("const", (float(text),))
     except ValueError:
         raise ValueError(f"unknown init {value!r} (use {HELP})") from None
+
+
+def init_shape_problem(init: Init, shape: tuple) -> str | None:
+    """Why ``init`` cannot fill an array of ``shape``, or None when it can.
+
+    Weight inits (xavier, id, loc_inh, bilin) read the trailing four dims as
+    ``[target, source, x, y]``; a fifth, leading dim is the agents axis of an
+    unshared parameter.
+    """
+    if init.kind not in WEIGHT_ONLY:
+        return None
+    shape = tuple(int(d) for d in shape)
+    if len(shape) not in (4, 5):
+        return (f"{init.kind} needs a weight shape [target, source, x, y], got "
+                f"{list(shape)}; use a number, normal or uniform")
+    d0, d1 = shape[-4], shape[-3]
+    if init.kind == "id" and d0 != d1 and d0 % d1 and d1 % d0:
+        return (f"{init.args[1]} init needs target features ({d0}) and source features "
+                f"({d1}) to be equal or one a multiple of the other")
+    if init.kind in ("loc_inh", "bilin") and d0 != d1:
+        return (f"{init.kind} needs as many target features as source features, got "
+                f"{d0} and {d1}")
+    return None
