@@ -10,6 +10,7 @@ from statestream.spec.items_if import build_client, build_if
 from statestream.spec.items_np import build_np
 from statestream.spec.items_plast import build_plast
 from statestream.spec.items_sp import build_sp
+from statestream.spec.inits import init_shape_problem, parse_init
 from statestream.spec.layout import input_geometry, param_map
 from statestream.spec.model import BACKENDS, DEFAULT_BACKEND, Graph, freeze
 from statestream.spec.nodes import LMap
@@ -156,9 +157,12 @@ def cross_check(graph: Graph, raw_sections: dict, problems: Problems) -> None:
     def reader(section, name):
         return Reader(problems, name, raw_sections[section][name])
 
+    for np_ in graph.neuron_pools.values():
+        _check_inits(reader("neuron_pools", np_.name), param_map(graph, np_).values())
     for sp in graph.synapse_pools.values():
         r = reader("synapse_pools", sp.name)
         own = param_map(graph, sp)
+        _check_inits(r, own.values())
         for pname in sp.unshare:
             if pname not in own:
                 r.error("unshare", f"cannot unshare {pname!r}: {sp.name} has parameters "
@@ -211,6 +215,19 @@ def cross_check(graph: Graph, raw_sections: dict, problems: Problems) -> None:
                 if tuple(shape) != want:
                     r.error("parameter", f"hebbian needs {ref.item}.{ref.name} shaped "
                             f"{list(want)} (target x source, dense), it is {list(shape)}")
+
+
+def _check_inits(r: Reader, specs) -> None:
+    """Init strings that cannot fill their parameter's shape (e.g. loc_inh on 3 -> 5)."""
+    for spec in specs:
+        key = f"init {spec.name}" if r.has(f"init {spec.name}") else "init"
+        try:
+            init = parse_init(spec.init)
+        except ValueError:
+            continue  # reported where the key was read
+        problem = init_shape_problem(init, spec.shape)
+        if problem:
+            r.error(key, f"{spec.name}: {problem}")
 
 
 def _check_transformer(graph: Graph, sp, r: Reader) -> None:

@@ -87,9 +87,7 @@ class InputGeometry:
     source: str
     src_features: int  # after ppp
     kernel: tuple  # (rx, ry)
-    dense: bool
-    mode: str  # dense | same | down | up
-    ratio: int  # stride (down) or upsampling factor (up), else 1
+    dense: bool  # rf 0: the kernel covers the whole source
     dilation: int
     target_mode: str  # full | feature | spatial | scalar
 
@@ -101,8 +99,6 @@ def conv_features(sp: SynapsePool, graph: Graph) -> int:
 
 
 def input_geometry(sp: SynapsePool, graph: Graph) -> list[InputGeometry]:
-    target = graph.neuron_pools[sp.target]
-    xt, yt = target.shape[1:]
     out = []
     for f, i, name in sp.inputs():
         source = graph.neuron_pools[name]
@@ -114,15 +110,7 @@ def input_geometry(sp: SynapsePool, graph: Graph) -> list[InputGeometry]:
             kernel, dense = (xs, ys), True
         else:
             kernel, dense = ((rf, 1) if one_d else (rf, rf)), False
-        if dense:
-            mode, ratio = "dense", 1
-        elif xs == xt:
-            mode, ratio = "same", 1
-        elif xs > xt:
-            mode, ratio = "down", max(xs // max(xt, 1), 1)
-        else:
-            mode, ratio = "up", max(xt // max(xs, 1), 1)
-        out.append(InputGeometry(f, i, name, ppp if ppp > 0 else cs, kernel, dense, mode, ratio,
+        out.append(InputGeometry(f, i, name, ppp if ppp > 0 else cs, kernel, dense,
                                  sp.dilation[f][i], sp.target_shapes[f][i]))
     return out
 

@@ -346,6 +346,13 @@ CASES = [
                 target: b
                 init W_0_0: glorot #!
         """), "s", "unknown init 'glorot'"),
+    ("sp-init-shape", g("""\
+        synapse_pools:
+            s:
+                source: [[a]]
+                target: b
+                init W_0_0: loc_inh #!
+        """), "s", "loc_inh needs as many target features"),
     ("sp-avgout", g("""\
         synapse_pools:
             s:

@@ -1,0 +1,1 @@
+"""Running a graph: the single-process reference simulator and the streaming runtime."""

@@ -1,0 +1,57 @@
+"""Command-line options shared by ``simulate`` and ``run``."""
+from __future__ import annotations
+
+from statestream.errors import UserError
+
+
+def add_session_args(parser, frames_required: bool = True) -> None:
+    parser.add_argument("file", help="the .st_graph file (or a graph name on the search path)")
+    parser.add_argument("--frames", type=_positive, required=frames_required,
+                        help="number of frames to compute")
+    parser.add_argument("--backend", choices=("torch", "numpy"),
+                        help="array backend (default: the graph's, else torch)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--agents", type=_positive, help="override the graph's agents")
+    parser.add_argument("--threads", type=_positive, help="torch threads per process")
+    parser.add_argument("--device", default=None,
+                        help="cpu or cuda:N for every item (default: the items' devices)")
+    parser.add_argument("--synthetic-inputs", action="store_true",
+                        help="replace interfaces that need a dataset by seeded random data")
+    parser.add_argument("--init-states", metavar="IN.npz",
+                        help="load states/parameters (all or some keys) before the first frame")
+    parser.add_argument("--save-states", metavar="OUT.npz",
+                        help="write every NP state and parameter after the last frame")
+
+
+def _positive(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def prepare_graph(args, check_devices: bool = True):
+    """The validated graph with the command-line overrides; run-only problems are errors."""
+    from statestream.cli import resolve_user_path
+    from statestream.errors import SpecError
+    from statestream.spec import load_graph
+    from statestream.spec.environment import run_problems
+
+    graph = load_graph(resolve_user_path(args.file))
+    if args.agents:
+        graph = graph.with_agents(args.agents)
+    backend = args.backend or graph.backend
+    problems = [p for p in run_problems(graph, backend)
+                if check_devices and args.device is None or p.item == "backend"]
+    if problems:
+        from dataclasses import replace
+
+        raise SpecError([replace(p, severity="error") for p in problems])
+    if args.device is not None and args.device != "cpu" and not args.device.startswith("cuda:"):
+        raise UserError(f"--device must be cpu or cuda:N, got {args.device!r}")
+    return graph, backend
