@@ -59,6 +59,8 @@ def norm_axis(axis):
 
 def as_shape(shape) -> tuple[int, ...]:
     """``5`` -> ``(5,)``; any sequence of ints -> tuple."""
+    if isinstance(shape, tuple) and all(type(s) is int for s in shape):
+        return shape  # the common case, kept cheap: it runs for every reshape of every frame
     return (int(shape),) if isinstance(shape, numbers.Integral) else tuple(int(s) for s in shape)
 
 

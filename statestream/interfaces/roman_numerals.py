@@ -38,24 +38,36 @@ NUMERALS = [np.array(strokes, dtype=np.float64) for strokes in (
 CLASSES = len(NUMERALS)
 
 
-def rasterise(strokes: np.ndarray, x: int, y: int, width: float) -> np.ndarray:
-    """[x, y] coverage in [0, 1] of unit-square strokes [S, 2 ends, 2 coords]:
-    clip(width/2 + 0.5 - distance to the nearest stroke, 0, 1), distances in pixels."""
-    ends = strokes * np.array([x, y], dtype=np.float64)
-    px = np.arange(x) + 0.5
-    py = np.arange(y) + 0.5
-    points = np.stack(np.meshgrid(px, py, indexing="ij"), axis=-1)[None]  # [1, x, y, 2]
-    a = ends[:, 0][:, None, None]
-    b = ends[:, 1][:, None, None]
-    ab = b - a
-    length2 = np.maximum((ab ** 2).sum(-1), 1e-12)
-    t = np.clip(((points - a) * ab).sum(-1) / length2, 0.0, 1.0)
-    dist = np.sqrt(((points - a - t[..., None] * ab) ** 2).sum(-1)).min(axis=0)
+MAX_STROKES = max(n.shape[0] for n in NUMERALS)
+
+
+def rasterise_many(strokes: list, x: int, y: int, widths) -> np.ndarray:
+    """[N, x, y] coverage in [0, 1] of N numerals, each unit-square strokes [S, 2 ends, 2]:
+    clip(width/2 + 0.5 - distance to the nearest stroke, 0, 1), distances in pixels.
+    All numerals are drawn in one vectorised pass (strokes padded by repeating one);
+    the x and y parts broadcast separately, so temporaries stay [N, S, x, y]."""
+    padded = np.stack([np.concatenate([s, np.repeat(s[:1], MAX_STROKES - len(s), axis=0)])
+                       for s in strokes]).astype(np.float32)  # [N, S, 2 ends, 2]
+    ax, ay = padded[:, :, 0, 0] * x, padded[:, :, 0, 1] * y  # [N, S]
+    abx, aby = padded[:, :, 1, 0] * x - ax, padded[:, :, 1, 1] * y - ay
+    inv = 1.0 / np.maximum(abx * abx + aby * aby, np.float32(1e-12))
+    dx = (np.arange(x, dtype=np.float32) + 0.5)[None, None, :, None] - ax[..., None, None]
+    dy = (np.arange(y, dtype=np.float32) + 0.5)[None, None, None, :] - ay[..., None, None]
+    abx, aby, inv = abx[..., None, None], aby[..., None, None], inv[..., None, None]
+    t = np.clip((dx * abx + dy * aby) * inv, 0.0, 1.0)  # [N, S, x, y]
+    ex, ey = dx - t * abx, dy - t * aby
+    dist = np.sqrt((ex * ex + ey * ey).min(axis=1))
+    width = np.asarray(widths, dtype=np.float32)[:, None, None]
     return np.clip(width / 2 + 0.5 - dist, 0.0, 1.0).astype(np.float32)
 
 
-def render_numeral(cls: int, x: int, y: int, rng: np.random.Generator | None = None) -> tuple:
-    """(coverage [x, y], jittered strokes) of numeral ``cls``; no jitter without ``rng``."""
+def rasterise(strokes: np.ndarray, x: int, y: int, width: float) -> np.ndarray:
+    """[x, y] coverage of one numeral (see :func:`rasterise_many`)."""
+    return rasterise_many([strokes], x, y, [width])[0]
+
+
+def jitter(cls: int, rng: np.random.Generator | None = None) -> tuple:
+    """(jittered strokes, stroke width in pixels) of numeral ``cls``; none without ``rng``."""
     strokes = NUMERALS[cls].copy()
     width = 1.5
     if rng is not None:
@@ -66,6 +78,12 @@ def render_numeral(cls: int, x: int, y: int, rng: np.random.Generator | None = N
         per_end = rng.uniform(-0.02, 0.02, size=(count, 2, 2))
         strokes = 0.5 + scale * (strokes - 0.5) + shift + per_stroke + per_end
         width = rng.uniform(1.0, 2.0)
+    return strokes, width
+
+
+def render_numeral(cls: int, x: int, y: int, rng: np.random.Generator | None = None) -> tuple:
+    """(coverage [x, y], jittered strokes) of numeral ``cls``; no jitter without ``rng``."""
+    strokes, width = jitter(cls, rng)
     return rasterise(strokes, x, y, width), strokes
 
 
@@ -87,9 +105,13 @@ class RomanNumerals(SampledInterface):
 
     def present(self, agents, params):
         x, y = self.coverage.shape[1:]
+        drawn = []
         for a in agents:
-            self.coverage[a] = render_numeral(int(self.label[a]), x, y, self.rng)[0]
+            drawn.append(jitter(int(self.label[a]), self.rng))
             self.colours[a] = contrasting_colours(self.rng)
+        if drawn:
+            strokes, widths = zip(*drawn)
+            self.coverage[np.asarray(agents)] = rasterise_many(list(strokes), x, y, widths)
 
     def render(self, params, fade):
         out = {}

@@ -15,7 +15,10 @@ def add_parser(sub) -> None:
 def cmd_simulate(args) -> int:
     from statestream.runtime.simulator import Simulator
 
+    from statestream.runtime.memory import keep_freed_memory
+
     graph, backend = prepare_graph(args, check_devices=False)
+    keep_freed_memory()
     sim = Simulator(graph, backend=backend, device=args.device or "cpu", seed=args.seed,
                     synthetic_inputs=args.synthetic_inputs, threads=args.threads)
     if args.init_states:

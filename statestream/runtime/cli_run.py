@@ -1,0 +1,137 @@
+"""``statestream run``: the streaming session (``--headless`` for now)."""
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+
+from statestream.errors import UserError
+from statestream.runtime.cli_common import add_session_args, prepare_graph
+
+LAUNCHED = time.time()
+
+
+class Terminated(Exception):
+    """SIGTERM arrived."""
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("run", help="stream a graph, one process per item")
+    add_session_args(parser, frames_required=False)
+    parser.add_argument("--headless", action="store_true",
+                        help="no interactive terminal: stream --frames frames and exit")
+    parser.add_argument("--report", metavar="OUT.json",
+                        help="write frames, wall time, frames/s and the per-item profile")
+    parser.add_argument("--memory", type=int, default=2,
+                        help="frames of state history kept readable for tools (default 2)")
+    parser.set_defaults(handler=cmd_run)
+
+
+def cmd_run(args) -> int:
+    from statestream.runtime.core import Core, ItemFailed, print_progress
+
+    if not args.headless:
+        raise UserError("the interactive terminal is not available yet: use --headless "
+                        "--frames N")
+    if not args.frames:
+        raise UserError("--headless needs --frames N")
+    graph, backend = prepare_graph(args)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    core = None
+    status = 0
+    try:
+        core = Core(graph, backend=backend, seed=args.seed, threads=args.threads or 1,
+                    device=args.device, synthetic_inputs=args.synthetic_inputs,
+                    memory=args.memory, progress=print_progress)
+        if args.init_states:
+            core.load_states(args.init_states)
+        startup = core.start()
+        t0 = time.perf_counter()
+        first_frame_at = None
+        for _ in range(args.frames):
+            core.frame()
+            if first_frame_at is None:
+                first_frame_at = time.time()
+        wall = time.perf_counter() - t0
+        if args.save_states:
+            core.save_states(args.save_states)
+        rate = args.frames / wall if wall > 0 else float("inf")
+        profile = core.profile()
+        print(f"streamed {args.frames} frames of {graph.name!r} ({backend}, {graph.agents} agents,"
+              f" {len(profile)} processes) in {wall:.2f} s: {rate:.1f} frames/s")
+        print(_format_profile(profile))
+        if core.skipped_plasticities:
+            print("note: plasticities are not run by this version: "
+                  + ", ".join(core.skipped_plasticities), file=sys.stderr)
+        if args.report:
+            _write_report(args.report, {
+                "graph": graph.name, "backend": backend, "agents": graph.agents,
+                "seed": args.seed, "frames": args.frames, "wall_s": wall,
+                "frames_per_s": rate, "startup_s": startup,
+                "launch_to_first_frame_s": first_frame_at - _launch_time(),
+                "profile": profile,
+            })
+    except ItemFailed as exc:
+        print(f"statestream: item {exc.name} failed: {exc.message}", file=sys.stderr)
+        status = 2 if exc.user else 1
+    except KeyboardInterrupt:
+        print("statestream: interrupted, session stopped", file=sys.stderr)
+        status = 130
+    except Terminated:
+        print("statestream: terminated, session stopped", file=sys.stderr)
+        status = 143
+    finally:
+        if core is not None:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            core.shutdown()
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    return status
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
+
+
+def _launch_time() -> float:
+    """When this process was started (from /proc when available)."""
+    try:
+        import os
+
+        with open(f"/proc/{os.getpid()}/stat") as handle:
+            ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat") as handle:
+            boot = next(int(line.split()[1]) for line in handle if line.startswith("btime"))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return LAUNCHED
+
+
+def _format_profile(profile: list) -> str:
+    rows = [("item", "kind", "read ms", "write ms", "compute ms", "period")]
+    for p in sorted(profile, key=lambda p: -p["write_ms"]):
+        rows.append((p["item"], p["kind"], f"{p['read_ms']:.3f}", f"{p['write_ms']:.3f}",
+                     f"{p['compute_ms']:.3f}", f"{p['period']}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  " + "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                                      for i, (c, w) in enumerate(zip(r, widths))) for r in rows)
+
+
+def _write_report(path: str, data: dict) -> None:
+    try:
+        _atomic_json(path, data)
+    except OSError as exc:
+        raise UserError(f"cannot write report {path}: {exc.strerror or exc}") from None
+
+
+def _atomic_json(path: str, data: dict) -> None:
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".statestream-", suffix=".json", dir=folder)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, indent=2)
+    os.replace(tmp, path)

@@ -1,0 +1,77 @@
+"""The control block of a session: frame counter, phase, streaming controls, per-process
+tables (state, period, offset, pause, profile, errors) and a command channel.
+
+Everything is a fixed-size numpy array in the session's shared memory, so every process
+(workers, the core, attached tools) reads and writes it without messages.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# ctl/i64 slots
+FRAME = 0  # last completed frame (-1 before the first)
+NEXT = 1  # the frame being computed
+PHASE = 2  # PHASE_* below
+STREAMING = 3  # 1 streaming, 0 paused
+STEPS = 4  # pending single-frame requests (while paused)
+EXIT = 5  # a tool asked the session to end
+SPLIT = 6  # agents < split are held out of training
+DELAY_US = 7  # extra wait per frame
+PARAM_VERSION = 8  # bumped when parameters are edited between frames
+WINDOW_FILLED = 9  # frames profiled so far (saturates at the window)
+I64_SLOTS = 16
+# ctl/f64 slots
+STARTED_AT = 0  # wall time (time.time) of the core's start
+STREAM_START = 1  # wall time of the first streamed frame
+F64_SLOTS = 8
+
+PHASE_IDLE, PHASE_READ, PHASE_WRITE, PHASE_EXIT, PHASE_SAVE = 0, 1, 2, 3, 4
+
+# proc/state codes
+P_STARTING, P_READY, P_BUSY, P_IDLE, P_FAILED, P_EXITED = 0, 1, 2, 3, 4, 5
+STATE_NAMES = {P_STARTING: "starting", P_READY: "ready", P_BUSY: "busy", P_IDLE: "idle",
+               P_FAILED: "failed", P_EXITED: "exited"}
+# proc/error_kind
+ERR_NONE, ERR_INTERNAL, ERR_USER = 0, 1, 2
+
+WINDOW = 16  # profiler window (frames)
+ERROR_BYTES = 8192
+COMMAND_BYTES = 4096
+REPLY_BYTES = 16384
+
+
+def control_arrays(processes: int) -> dict:
+    """{name: (shape, dtype)} of the control block for ``processes`` workers."""
+    p = max(processes, 1)
+    return {
+        "ctl/i64": ((I64_SLOTS,), "int64"),
+        "ctl/f64": ((F64_SLOTS,), "float64"),
+        "proc/state": ((p,), "int64"),
+        "proc/pid": ((p,), "int64"),
+        "proc/period": ((p,), "int64"),
+        "proc/offset": ((p,), "int64"),
+        "proc/pause": ((p,), "int64"),
+        "proc/bottleneck": ((p,), "float64"),
+        "proc/read_s": ((p, WINDOW), "float64"),
+        "proc/write_s": ((p, WINDOW), "float64"),
+        "proc/exec_s": ((p, WINDOW), "float64"),
+        "proc/executions": ((p,), "int64"),
+        "proc/needs_read": ((p,), "int64"),  # 1: the item has read-phase work
+        "proc/error_kind": ((p,), "int64"),
+        "proc/error": ((p, ERROR_BYTES), "uint8"),
+        "cmd/seq": ((2,), "int64"),  # [request, reply]
+        "cmd/text": ((COMMAND_BYTES,), "uint8"),
+        "cmd/reply": ((REPLY_BYTES,), "uint8"),
+    }
+
+
+def put_text(array, text: str) -> None:
+    """Store ``text`` NUL-terminated (cut to fit) in a uint8 array."""
+    data = text.encode("utf-8", "replace")[: len(array) - 1]
+    array[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+    array[len(data)] = 0
+
+
+def get_text(array) -> str:
+    raw = bytes(array)
+    return raw.split(b"\0", 1)[0].decode("utf-8", "replace")

@@ -1,0 +1,293 @@
+"""The core: creates a session, starts one process per item, and drives lock-step frames.
+
+Frame k = read phase, barrier, write phase, barrier; every live worker takes part in every
+phase (off-period and paused items just pass), so no read can tear and no update can be
+lost. States live in rings indexed by frame, so nobody copies whole states to read them.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from statestream.errors import UserError
+from statestream.interfaces import create as create_interface
+from statestream.neuronal.init import initial_params
+from statestream.runtime import control as C
+from statestream.runtime import snapshot
+from statestream.runtime.layout import IF_RING, build_layout, process_table
+from statestream.runtime.session import Session
+from statestream.runtime.sync import Barrier
+from statestream.spec.environment import visible_gpus
+from statestream.spec.explicit import explicit_yaml
+
+EXIT_WAIT_S = 1.0
+
+
+class ItemFailed(Exception):
+    """A worker raised or died; ``user`` marks a mistake of the user (exit code 2)."""
+
+    def __init__(self, name: str, message: str, user: bool = False):
+        self.name, self.message, self.user = name, message, user
+        super().__init__(f"{name}: {message}")
+
+
+class Core:
+    def __init__(self, graph, backend: str = "torch", seed: int = 0, threads: int | None = 1,
+                 device: str | None = None, synthetic_inputs: bool = False, memory: int = 2,
+                 progress=None):
+        self.graph = graph
+        self.seed = int(seed)
+        self.backend = backend
+        self.progress = progress or (lambda text, final=False: None)
+        self.interfaces = {name: create_interface(item, graph, self.seed, synthetic_inputs)
+                           for name, item in graph.interfaces.items()}
+        self.table = process_table(graph)
+        unsupported = [p["name"] for p in self.table if p["kind"] == "plast"]
+        self.skipped_plasticities = unsupported
+        self.table = [p for p in self.table if p["kind"] != "plast"]
+        described = {n: (i.variables, list(i.params)) for n, i in self.interfaces.items()}
+        ring = max(2, int(memory))
+        arrays, size = build_layout(graph, described, ring)
+        self.save_dir = tempfile.mkdtemp(prefix="statestream-save-")
+        layout = {
+            "format": 1, "processes": self.table, "arrays": arrays, "size": size,
+            "ring_depth": ring, "graph_file": os.path.abspath(graph.file),
+            "graph_yaml": explicit_yaml(graph),
+            "graph_json": json.dumps(graph.to_dict(), sort_keys=True),
+            "agents": graph.agents, "seed": self.seed, "backend": backend,
+            "threads": threads, "device": device, "visible_gpus": visible_gpus(),
+            "save_dir": self.save_dir,
+            "if_params": {n: list(i.params) for n, i in self.interfaces.items()},
+        }
+        self.session = Session.create(layout)
+        self.procs: dict = {}
+        self.barrier = None
+        self.read_active: list = []
+        self.next_frame = 0
+        self.started_at = time.time()
+        self._init_memory()
+
+    # -- set-up --------------------------------------------------------------------------------
+    def _init_memory(self) -> None:
+        session, graph = self.session, self.graph
+        for (item, pname), value in initial_params(graph, self.seed).items():
+            session.param(item, pname)[...] = value
+        for name, iface in self.interfaces.items():
+            values = session.array(f"ifpar/{name}")
+            for i, value in enumerate(iface.params.values()):
+                values[i] = value
+        for row in self.table:
+            item = graph.item(row["name"])
+            i = session.index[row["name"]]
+            session.proc("period")[i] = item.period
+            session.proc("offset")[i] = item.period_offset
+            session.proc("pause")[i] = item.at_start
+            session.proc("bottleneck")[i] = item.bottleneck
+
+    def load_states(self, path: str) -> None:
+        """Load all or some keys of a snapshot before the session starts streaming."""
+        arrays = snapshot.load(path)
+        expected = {f"np/{n}": self.graph.np_state_shape(n) for n in self.graph.neuron_pools}
+        for name in self.session.layout["arrays"]:
+            if name.startswith("par/"):
+                expected[name[4:]] = tuple(self.session.array(name).shape)
+        for iname, iface in self.interfaces.items():
+            expected.update({f"if/{iname}/{v}": s for v, s in iface.variables.items()})
+        snapshot.check_keys(path, arrays, expected)
+        start = int(arrays["meta/frame"]) if "meta/frame" in arrays else self.next_frame
+        before = start - 1
+        for key, value in arrays.items():
+            head, _, rest = key.partition("/")
+            if head == "np":
+                self.session.state(rest, before)[...] = value
+            elif head == "if":
+                iface, _, var = rest.partition("/")
+                if var == "__state__":
+                    self.interfaces[iface].load_state_dict(snapshot.decode_state(value))
+                else:
+                    self.session.if_var(iface, var, before)[...] = value
+            elif head != "meta":
+                self.session.array(f"par/{key}")[...] = value
+        self.next_frame = start
+        self.session.ctl[C.FRAME] = start - 1
+
+    def start(self) -> float:
+        """Start every worker and wait until all are ready; returns the seconds it took."""
+        t0 = time.perf_counter()
+        forkserver = mp.get_context("forkserver")
+        if self.backend == "torch":
+            forkserver.set_forkserver_preload(["statestream.runtime.preload"])
+        forked = mp.get_context("fork")
+        from statestream.runtime.worker import worker_main
+
+        self.barrier = Barrier(forkserver, len(self.table))
+        with _main_module_hidden():
+            self._spawn(forkserver, forked, worker_main)
+        remaining = len(self.table)
+        while remaining:
+            self.progress(f"starting: {remaining} of {len(self.table)} items initialising")
+            self.barrier.wait_one(self._check_children)
+            remaining -= 1
+        self._check_failed()
+        self.read_active = [int(i) for i in np.flatnonzero(self.session.proc("needs_read"))]
+        self.progress(f"started {len(self.table)} items in {time.perf_counter() - t0:.1f} s",
+                      final=True)
+        return time.perf_counter() - t0
+
+    def _spawn(self, forkserver, forked, worker_main) -> None:
+        for row in self.table:
+            name = row["name"]
+            go, done = self.barrier.ends(self.session.index[name])
+            ctx, iface = ((forked, self.interfaces[name]) if row["kind"] == "if"
+                          else (forkserver, None))
+            proc = ctx.Process(target=worker_main, name=f"statestream:{name}",
+                               args=(self.session.sid, name, go, done, os.getpid(), iface),
+                               daemon=True)
+            proc.start()
+            self.procs[name] = proc
+
+    # -- frames ------------------------------------------------------------------------------------
+    def frame(self) -> int:
+        """Compute the next frame; returns its index."""
+        ctl, k = self.session.ctl, self.next_frame
+        active = range(len(self.table))
+        ctl[C.NEXT] = k
+        if self.read_active:  # items without read work are not woken for it
+            ctl[C.PHASE] = C.PHASE_READ
+            self.barrier.phase(self.read_active, self._check_children)
+            self._check_failed()
+        ctl[C.PHASE] = C.PHASE_WRITE
+        self.barrier.phase(active, self._check_children)
+        self._check_failed()
+        ctl[C.PHASE] = C.PHASE_IDLE
+        ctl[C.FRAME] = k
+        self.next_frame = k + 1
+        return k
+
+    def _check_children(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.exitcode is None:
+                continue
+            i = self.session.index[name]
+            if self.session.proc("state")[i] == C.P_FAILED:
+                self._raise_failed(i)
+            code = proc.exitcode
+            how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+            raise ItemFailed(name, f"process {proc.pid} {how} (frame {self.next_frame})")
+
+    def _check_failed(self) -> None:
+        failed = np.flatnonzero(self.session.proc("state") == C.P_FAILED)
+        if failed.size:
+            self._raise_failed(int(failed[0]))
+
+    def _raise_failed(self, index: int) -> None:
+        text = C.get_text(self.session.proc("error")[index]).rstrip()
+        user = int(self.session.proc("error_kind")[index]) == C.ERR_USER
+        raise ItemFailed(self.session.processes[index], text, user)
+
+    # -- saving ------------------------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        session, k = self.session, self.next_frame - 1
+        states = {n: np.array(session.state(n, k)) for n in self.graph.neuron_pools}
+        params = {}
+        for name in session.layout["arrays"]:
+            if name.startswith("par/"):
+                _, item, pname = name.split("/", 2)
+                params[(item, pname)] = np.array(session.array(name))
+        if_vars = {n: {v: np.array(session.if_var(n, v, k)) for v in iface.variables}
+                   for n, iface in self.interfaces.items()}
+        if_states = {}
+        if self.interfaces:
+            self.session.ctl[C.PHASE] = C.PHASE_SAVE
+            index = [session.index[n] for n in self.interfaces]
+            self.barrier.phase(index, self._check_children)
+            self._check_failed()
+            self.session.ctl[C.PHASE] = C.PHASE_IDLE
+            for name in self.interfaces:
+                raw = np.load(os.path.join(self.save_dir, f"{name}.npy"))
+                if_states[name] = snapshot.decode_state(raw)
+        return snapshot.collect(states, params, if_vars, if_states, self.next_frame, self.seed,
+                                self.graph.agents)
+
+    def save_states(self, path: str) -> None:
+        snapshot.save(path, self.snapshot())
+
+    # -- profile -----------------------------------------------------------------------------------
+    def profile(self) -> list[dict]:
+        session = self.session
+        filled = max(1, min(self.next_frame, C.WINDOW))
+        out = []
+        for row in self.table:
+            i = session.index[row["name"]]
+            execs = int(session.proc("executions")[i])
+            out.append({
+                "item": row["name"], "kind": row["kind"],
+                "read_ms": 1000 * float(np.mean(session.proc("read_s")[i, :filled])),
+                "write_ms": 1000 * float(np.mean(session.proc("write_s")[i, :filled])),
+                "compute_ms": 1000 * float(np.mean(session.proc("exec_s")[i, :min(execs, C.WINDOW)]))
+                if execs else 0.0,
+                "executions": execs,
+                "period": int(session.proc("period")[i]),
+                "offset": int(session.proc("offset")[i]),
+            })
+        return out
+
+    # -- shutdown ----------------------------------------------------------------------------------
+    def shutdown(self) -> list:
+        """Stop every worker (politely, then by force) and remove the session's memory."""
+        try:
+            if self.barrier is not None and self.session.ctl is not None:
+                alive = [self.session.index[n] for n, p in self.procs.items() if p.exitcode is None]
+                self.session.ctl[C.PHASE] = C.PHASE_EXIT
+                for i in alive:
+                    self.barrier.go[i].release()
+            deadline = time.time() + EXIT_WAIT_S
+            for proc in self.procs.values():
+                proc.join(max(0.0, deadline - time.time()))
+            for proc in self.procs.values():
+                if proc.exitcode is None:
+                    proc.terminate()
+            for proc in self.procs.values():
+                proc.join(0.5)
+                if proc.exitcode is None:
+                    proc.kill()
+                    proc.join(0.5)
+        finally:
+            removed = self.session.unlink()
+            shutil.rmtree(self.save_dir, ignore_errors=True)
+        return removed
+
+
+@contextlib.contextmanager
+def _main_module_hidden():
+    """Workers need nothing from ``__main__``: stop multiprocessing from re-importing it
+    in every forkserver child (slow, and wrong for scripts without a main guard)."""
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    for key in saved:
+        setattr(main, key, None) if key == "__spec__" else delattr(main, key)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(main, key, value)
+
+
+def print_progress(text: str, final: bool = False) -> None:
+    """Start-up progress on stderr: rewritten in place on a terminal, else only the end."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K" + text + ("\n" if final else ""))
+        sys.stderr.flush()
+    elif final:
+        print(text, file=sys.stderr)
+
+
+__all__ = ["Core", "ItemFailed", "print_progress", "IF_RING", "UserError"]

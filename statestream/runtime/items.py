@@ -1,0 +1,148 @@
+"""What a worker process does for its item in each phase of a frame.
+
+Every runner reads only frame k-1 data (state rings are indexed by frame), writes only
+what it owns, and follows the same rules as the reference simulator
+(:mod:`statestream.runtime.frame`), so both compute bit-identical frames.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from statestream.runtime import control as C
+from statestream.runtime.frame import RUN, interface_feeds, interface_sum, is_due, np_write
+
+
+class Runner:
+    """Base: access to the item's row of the process tables."""
+
+    needs_read = False  # True when read() has work: only then is it woken for the read phase
+
+    def __init__(self, session, name: str):
+        self.session = session
+        self.name = name
+        self.index = session.index[name]
+        self.period = session.proc("period")
+        self.offset = session.proc("offset")
+        self.pause = session.proc("pause")
+
+    def due(self, frame: int) -> bool:
+        return is_due(frame, int(self.period[self.index]), int(self.offset[self.index]))
+
+    def mode(self) -> int:
+        return int(self.pause[self.index])
+
+    def read(self, frame: int) -> None:
+        pass
+
+    def write(self, frame: int) -> bool:
+        """Returns whether the item computed (False when off-period or paused)."""
+        return False
+
+    def save(self, path: str) -> None:
+        pass
+
+
+class NPRunner(Runner):
+    """A neuron-pool: computes its incoming SPs and its next state."""
+
+    def __init__(self, session, graph, name: str, B, seed: int):
+        from statestream.neuronal import build_np
+
+        super().__init__(session, name)
+        self.B, self.seed = B, int(seed)
+        self.update = build_np(name, graph, B)
+        self.feeds = interface_feeds(graph)[name]
+        self.reads = tuple(dict.fromkeys(self.update.reads + (name,)))
+        self.zero_copy = B.name == "numpy" or str(B.device) == "cpu"
+        self.params = {}
+        self.foreign = {}  # parameters owned by another process: copied in the read phase
+        mine = {name} | {sp.name for sp in graph.incoming(name)}
+        for key in self.update.param_keys:
+            shm_view = session.param(*key)
+            if key[0] in mine:
+                self.params[key] = shm_view
+            else:
+                self.foreign[key] = (shm_view, np.empty_like(shm_view))
+        self.needs_read = bool(self.foreign)
+        self.ring = session.ring_depth
+        if self.zero_copy:  # wrap every ring slot and parameter once: no per-frame wrapping
+            self.slots = {n: [B.asarray(session.array(f"np/{n}")[s]) for s in range(self.ring)]
+                          for n in self.reads}
+            self.param_arrays = {key: B.asarray(v) for key, v in self.params.items()}
+            self.param_arrays.update({key: B.asarray(private)
+                                      for key, (_, private) in self.foreign.items()})
+
+    def read(self, frame: int) -> None:
+        for shm_view, private in self.foreign.values():
+            np.copyto(private, shm_view)
+
+    def _inputs(self, frame: int):
+        """Frame ``frame - 1`` states and the current parameters as backend arrays."""
+        if self.zero_copy:
+            slot = (frame - 1) % self.ring
+            return {n: self.slots[n][slot] for n in self.reads}, self.param_arrays
+        asarray = self.B.asarray
+        params = {key: asarray(v) for key, v in self.params.items()}
+        params.update({key: asarray(private) for key, (_, private) in self.foreign.items()})
+        return {n: asarray(self.session.state(n, frame - 1)) for n in self.reads}, params
+
+    def write(self, frame: int) -> bool:
+        B, session = self.B, self.session
+        states, params = self._inputs(frame)
+        if_input = interface_sum(self.feeds, _IfFrame(session, frame - 1)) if self.feeds else None
+        due, mode = self.due(frame), self.mode()
+        with B.no_grad():
+            new = np_write(B, self.update, states, params, if_input, frame, self.seed, mode, due)
+        np.copyto(session.state(self.name, frame), B.to_numpy(new))
+        return due and mode == 0
+
+
+class _IfFrame:
+    """``if_vars``-like mapping over the interface rings of one frame."""
+
+    def __init__(self, session, frame: int):
+        self.session, self.frame = session, frame
+
+    def __getitem__(self, iface):
+        return _IfVars(self.session, iface, self.frame)
+
+
+class _IfVars:
+    def __init__(self, session, iface, frame):
+        self.session, self.iface, self.frame = session, iface, frame
+
+    def __getitem__(self, var):
+        return self.session.if_var(self.iface, var, self.frame)
+
+
+class IFRunner(Runner):
+    """An interface: reads its ``in`` NPs, writes its variables (stimuli, metrics)."""
+
+    def __init__(self, session, graph, name: str, iface):
+        super().__init__(session, name)
+        self.iface = iface
+        self.item = graph.interfaces[name]
+        self.param_names = list(iface.params)
+        self.param_values = session.array(f"ifpar/{name}")
+        self.variables = list(iface.variables)
+
+    def write(self, frame: int) -> bool:
+        session = self.session
+        if self.mode() != RUN or not self.due(frame):
+            for var in self.variables:
+                np.copyto(session.if_var(self.name, var, frame),
+                          session.if_var(self.name, var, frame - 1))
+            return False
+        inputs = {t: np.array(session.state(self.item.np_of(t), frame - 1))
+                  for t in self.iface.in_topics}
+        params = {p: float(v) for p, v in zip(self.param_names, self.param_values)}
+        split = int(session.ctl[C.SPLIT])
+        out = self.iface.step(frame, inputs, params, split)
+        for var in self.variables:
+            np.copyto(session.if_var(self.name, var, frame), out[var])
+        return True
+
+    def save(self, path: str) -> None:
+        from statestream.runtime import snapshot
+
+        np.save(path, snapshot.encode_state(self.iface.state_dict()))

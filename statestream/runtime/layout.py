@@ -1,0 +1,69 @@
+"""Where every array of a session lives in its shared memory (computed from the graph).
+
+Names: ``np/<name>`` state ring ``[depth, agents, C, X, Y]`` (frame k in slot k % depth);
+``par/<item>/<param>`` parameters (owners only); ``if/<name>/<var>`` interface variable
+rings ``[2, ...]``; ``ifpar/<name>`` interface scalars; ``ctl/*``, ``proc/*``, ``cmd/*``
+the control block (see :mod:`statestream.runtime.control`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from statestream.runtime.control import control_arrays
+from statestream.spec.layout import np_params, sp_params
+from statestream.spec.model import Graph
+
+ALIGN = 64
+IF_RING = 2
+
+
+def process_table(graph: Graph) -> list[dict]:
+    """One worker process per NP, interface and plasticity, in this order."""
+    table = [{"name": n, "kind": "np"} for n in graph.neuron_pools]
+    table += [{"name": n, "kind": "if"} for n in graph.interfaces]
+    table += [{"name": n, "kind": "plast"} for n in graph.plasticities]
+    return table
+
+
+def owned_param_shapes(graph: Graph) -> dict:
+    """(item, parameter) -> shape for every parameter with its own storage."""
+    out = {}
+    for np_ in graph.neuron_pools.values():
+        for spec in np_params(np_, graph.agents):
+            out[(np_.name, spec.name)] = spec.shape
+    for sp in graph.synapse_pools.values():
+        for spec in sp_params(sp, graph):
+            if spec.name not in sp.share_params:
+                out[(sp.name, spec.name)] = spec.shape
+    return out
+
+
+def build_layout(graph: Graph, interfaces: dict, ring_depth: int, extra: dict | None = None):
+    """Array table {name: (offset, shape, dtype)} and total size in bytes.
+
+    ``interfaces``: name -> (variables {var: shape}, params [names]) of each interface.
+    ``extra``: further arrays {name: (shape, dtype)} (plasticity mailboxes, ...).
+    """
+    specs: dict = dict(control_arrays(len(process_table(graph))))
+    for name in graph.neuron_pools:
+        specs[f"np/{name}"] = ((ring_depth,) + graph.np_state_shape(name), "float32")
+    for (item, pname), shape in owned_param_shapes(graph).items():
+        specs[f"par/{item}/{pname}"] = (tuple(shape), "float32")
+    for name, (variables, params) in interfaces.items():
+        for var, shape in variables.items():
+            specs[f"if/{name}/{var}"] = ((IF_RING,) + tuple(shape), "float32")
+        specs[f"ifpar/{name}"] = ((max(len(params), 1),), "float64")
+    specs.update(extra or {})
+    table, offset = {}, 0
+    for name, (shape, dtype) in specs.items():
+        offset = (offset + ALIGN - 1) // ALIGN * ALIGN
+        nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        table[name] = (offset, [int(d) for d in shape], dtype)
+        offset += nbytes
+    return table, offset
+
+
+def view(buf, entry):
+    offset, shape, dtype = entry
+    count = int(np.prod(shape, dtype=np.int64))
+    return np.frombuffer(buf, dtype=dtype, count=count, offset=offset).reshape(shape)
