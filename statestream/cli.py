@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 from statestream import __version__
@@ -88,7 +89,9 @@ def main(argv=None) -> int:
             print(str(problem), file=sys.stderr)
         return EXIT_USER_ERROR
     except UserError as exc:
-        print(f"statestream: {exc}", file=sys.stderr)
+        text = str(exc)
+        positioned = re.match(r"\S+:\d+: ", text)  # already FILE:LINE: ITEM: message
+        print(text if positioned else f"statestream: {text}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("statestream: interrupted", file=sys.stderr)

@@ -42,13 +42,18 @@ class Barrier:
 
 
 def core_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie counts as dead: its parent just has not reaped it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True  # no /proc: trust kill(0)
 
 
 def wait_go(go, core_pid: int) -> None:

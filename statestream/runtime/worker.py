@@ -36,21 +36,22 @@ def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> Non
     session = Session.attach(sid)
     index = session.index[name]
     session.proc("pid")[index] = os.getpid()
-    frame = -1
+    started = False
     try:
         runner = build_runner(session, name, iface)
         session.proc("needs_read")[index] = int(runner.needs_read)
         session.proc("state")[index] = C.P_READY
         done.release()
-        frame = _profiled(loop, name, session, runner, index, go, done, core_pid)
+        started = True
+        _profiled(loop, name, session, runner, index, go, done, core_pid)
     except CoreGone:
         session.unlink()  # nobody else is left to remove the session's memory
         os._exit(3)
     except BaseException as exc:  # report, then leave: the core shuts the session down
         kind = C.ERR_USER if isinstance(exc, UserError) else C.ERR_INTERNAL
         text = str(exc) if kind == C.ERR_USER else traceback.format_exc()
-        if frame >= 0:
-            text = f"in frame {frame}: {text}"
+        if started:
+            text = f"in frame {int(session.ctl[C.NEXT])}: {text}"
         C.put_text(session.proc("error")[index], text)
         session.proc("error_kind")[index] = kind
         session.proc("state")[index] = C.P_FAILED
