@@ -40,7 +40,8 @@ def _extra_commands():
     import importlib
 
     found = []
-    for name in ("statestream.runtime.cli_simulate", "statestream.runtime.cli_run"):
+    for name in ("statestream.runtime.cli_simulate", "statestream.runtime.cli_run",
+                 "statestream.runtime.cli_sessions"):
         try:
             found.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

@@ -29,6 +29,7 @@ def add_parser(sub) -> None:
 
 
 def cmd_run(args) -> int:
+    from statestream.runtime import control as C
     from statestream.runtime.core import Core, ItemFailed, print_progress
 
     if not args.headless:
@@ -48,17 +49,16 @@ def cmd_run(args) -> int:
             core.load_states(args.init_states)
         startup = core.start()
         t0 = time.perf_counter()
-        first_frame_at = None
-        for _ in range(args.frames):
-            core.frame()
-            if first_frame_at is None:
-                first_frame_at = time.time()
+        first = []
+        core.session.ctl[C.STREAMING] = 1
+        done = core.stream(args.frames, on_frame=lambda k: first or first.append(time.time()))
         wall = time.perf_counter() - t0
+        first_frame_at = first[0] if first else time.time()
         if args.save_states:
             core.save_states(args.save_states)
-        rate = args.frames / wall if wall > 0 else float("inf")
+        rate = done / wall if wall > 0 else float("inf")
         profile = core.profile()
-        print(f"streamed {args.frames} frames of {graph.name!r} ({backend}, {graph.agents} agents,"
+        print(f"streamed {done} frames of {graph.name!r} ({backend}, {graph.agents} agents,"
               f" {len(profile)} processes) in {wall:.2f} s: {rate:.1f} frames/s")
         print(_format_profile(profile))
         if core.skipped_plasticities:
@@ -67,7 +67,7 @@ def cmd_run(args) -> int:
         if args.report:
             _write_report(args.report, {
                 "graph": graph.name, "backend": backend, "agents": graph.agents,
-                "seed": args.seed, "frames": args.frames, "wall_s": wall,
+                "seed": args.seed, "frames": done, "wall_s": wall,
                 "frames_per_s": rate, "startup_s": startup,
                 "launch_to_first_frame_s": first_frame_at - _launch_time(),
                 "profile": profile,

@@ -22,6 +22,7 @@ from statestream.interfaces import create as create_interface
 from statestream.neuronal.init import initial_params
 from statestream.runtime import control as C
 from statestream.runtime import snapshot
+from statestream.runtime.commands import CommandServer, adapt_periods
 from statestream.runtime.layout import IF_RING, build_layout, process_table
 from statestream.runtime.session import Session
 from statestream.runtime.sync import Barrier
@@ -68,6 +69,7 @@ class Core:
             "if_params": {n: list(i.params) for n, i in self.interfaces.items()},
         }
         self.session = Session.create(layout)
+        self.commands = CommandServer(self)
         self.procs: dict = {}
         self.barrier = None
         self.read_active: list = []
@@ -192,6 +194,43 @@ class Core:
         text = C.get_text(self.session.proc("error")[index]).rstrip()
         user = int(self.session.proc("error_kind")[index]) == C.ERR_USER
         raise ItemFailed(self.session.processes[index], text, user)
+
+    def stream(self, frames: int | None = None, on_frame=None, adapt: bool = True) -> int:
+        """Compute frames while honouring the controls (stream/pause/step/delay/exit and
+        commands) until ``frames`` more frames are done or an exit is requested.
+        Returns the number of frames computed."""
+        ctl = self.session.ctl
+        commands = self.commands
+        target = None if frames is None else self.next_frame + int(frames)
+        computed = 0
+        while True:
+            commands.serve()
+            if ctl[C.EXIT] or (target is not None and self.next_frame >= target):
+                return computed
+            if not ctl[C.STREAMING]:
+                if ctl[C.STEPS] <= 0:
+                    time.sleep(0.002)
+                    continue
+                ctl[C.STEPS] -= 1
+            elif adapt and self.next_frame % (2 * C.WINDOW) == 0 and self.next_frame:
+                self.adapt()
+            k = self.frame()
+            computed += 1
+            if on_frame is not None:
+                on_frame(k)
+            delay = int(ctl[C.DELAY_US])
+            if delay > 0:
+                time.sleep(delay / 1e6)
+
+    def adapt(self) -> list:
+        """Bottleneck period adaptation from the profiled costs."""
+        session = self.session
+        executions = session.proc("executions")
+        cost = [float(np.mean(session.proc("exec_s")[i, :min(int(executions[i]), C.WINDOW)]))
+                if executions[i] else 0.0 for i in range(len(self.table))]
+        busy = list(np.mean(session.proc("read_s") + session.proc("write_s"), axis=1))
+        return adapt_periods(session.proc("period"), session.proc("offset"),
+                             session.proc("bottleneck"), cost, busy)
 
     # -- saving ------------------------------------------------------------------------------------
     def snapshot(self) -> dict:

@@ -1,0 +1,89 @@
+"""The streaming runtime measured against itself and against the reference simulator.
+
+(a) microseconds per frame for graphs of 2, 4, 8 and 16 items that compute nothing (each
+    neuron-pool is paused, so a frame is the two barriers plus a tiny copy per item);
+(b) demo frames/s in the multi-process runtime and in the reference simulator (same
+    graph, seed and frame count, both with freed memory kept in the process), and ratio.
+
+Usage: python bench/runtime.py [--frames N] [--demo-frames N] [--sizes 2,4,8,16] [--rounds R]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from statestream.runtime import control as C  # noqa: E402
+from statestream.runtime.core import Core  # noqa: E402
+from statestream.runtime.memory import keep_freed_memory  # noqa: E402
+from statestream.runtime.simulator import Simulator  # noqa: E402
+from statestream.spec import load_graph, parse_graph  # noqa: E402
+
+DEMO = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                    "examples", "demo.st_graph")
+
+
+def empty_graph(items: int):
+    nps = "\n".join(f"    n{i}: {{shape: [1], at start: pause}}" for i in range(items))
+    return parse_graph(f"name: empty{items}\nagents: 1\nneuron_pools:\n{nps}\n")
+
+
+def time_core(graph, frames: int, threads: int = 1) -> float:
+    """Seconds per frame of the multi-process runtime (after a warm-up)."""
+    core = Core(graph, backend="torch", seed=0, threads=threads)
+    try:
+        core.start()
+        core.session.ctl[C.STREAMING] = 1
+        core.stream(20, adapt=False)
+        start = time.perf_counter()
+        core.stream(frames, adapt=False)
+        return (time.perf_counter() - start) / frames
+    finally:
+        core.shutdown()
+
+
+def time_simulator(graph, frames: int, threads) -> float:
+    sim = Simulator(graph, backend="torch", seed=0, threads=threads)
+    sim.run(5)
+    start = time.perf_counter()
+    sim.run(frames)
+    return (time.perf_counter() - start) / frames
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=2000, help="frames per empty graph")
+    parser.add_argument("--demo-frames", type=int, default=500)
+    parser.add_argument("--sizes", default="2,4,8,16")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    keep_freed_memory()
+    print(f"(a) empty-compute graphs, {args.frames} frames each (torch, 1 thread per process)")
+    for items in (int(s) for s in args.sizes.split(",")):
+        per_frame = statistics.median(time_core(empty_graph(items), args.frames)
+                                      for _ in range(args.rounds))
+        print(f"    {items:3d} items: {per_frame * 1e6:8.1f} us/frame")
+    demo = load_graph(DEMO)
+    runs = {"runtime": [], 1: [], None: []}
+    for _ in range(args.rounds):  # interleaved, so drifts of the machine hit both alike
+        runs["runtime"].append(time_core(demo, args.demo_frames))
+        for threads in (1, None):
+            runs[threads].append(time_simulator(demo, args.demo_frames, threads))
+    runtime = statistics.median(runs["runtime"])
+    reference = {t: statistics.median(runs[t]) for t in (1, None)}
+    print(f"(b) demo ({demo.agents} agents), {args.demo_frames} frames, median of "
+          f"{args.rounds} interleaved rounds")
+    print(f"    runtime, {len(demo.neuron_pools) + len(demo.interfaces)} processes x 1 thread: "
+          f"{1 / runtime:7.1f} frames/s")
+    for threads, seconds in reference.items():
+        label = f"{threads} thread" if threads else "default threads"
+        print(f"    reference simulator, {label:15s}: {1 / seconds:7.1f} frames/s   "
+              f"runtime / reference = {seconds / runtime:.2f}")
+
+
+if __name__ == "__main__":
+    main()
