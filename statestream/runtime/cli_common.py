@@ -17,10 +17,41 @@ def add_session_args(parser, frames_required: bool = True) -> None:
                         help="cpu or cuda:N for every item (default: the items' devices)")
     parser.add_argument("--synthetic-inputs", action="store_true",
                         help="replace interfaces that need a dataset by seeded random data")
+    parser.add_argument("--no-learning", action="store_true",
+                        help="do not run the plasticities (parameters stay as they are)")
     parser.add_argument("--init-states", metavar="IN.npz",
                         help="load states/parameters (all or some keys) before the first frame")
     parser.add_argument("--save-states", metavar="OUT.npz",
                         help="write every NP state and parameter after the last frame")
+    parser.add_argument("--print-every", type=int, default=0, metavar="K",
+                        help="print interface metrics (accuracy per delay) every K frames")
+    parser.add_argument("--metrics-csv", metavar="OUT.csv",
+                        help="write the metrics every K frames (default K 100) as CSV")
+    parser.add_argument("--metrics-png", metavar="OUT.png",
+                        help="plot accuracy per delay over the session (needs matplotlib)")
+
+
+def make_recorder(graph, variables: dict, args):
+    """The metrics recorder for the command line options (None without metrics)."""
+    from statestream.runtime.metrics import MetricsRecorder
+
+    every = args.print_every or 100
+    recorder = MetricsRecorder(graph, variables, every,
+                               echo=print if args.print_every else None)
+    return recorder if recorder else None
+
+
+def finish_metrics(recorder, args) -> list:
+    """Final lines, CSV and PNG; returns the report entries."""
+    if recorder is None:
+        return []
+    for line in recorder.final_lines():
+        print(line)
+    if args.metrics_csv:
+        recorder.write_csv(args.metrics_csv)
+    if args.metrics_png:
+        recorder.plot(args.metrics_png)
+    return recorder.report()
 
 
 def _positive(text: str) -> int:

@@ -7,7 +7,8 @@ import sys
 import time
 
 from statestream.errors import UserError
-from statestream.runtime.cli_common import add_session_args, prepare_graph
+from statestream.runtime.cli_common import (add_session_args, finish_metrics, make_recorder,
+                                            prepare_graph)
 
 LAUNCHED = time.time()
 
@@ -44,14 +45,24 @@ def cmd_run(args) -> int:
     try:
         core = Core(graph, backend=backend, seed=args.seed, threads=args.threads or 1,
                     device=args.device, synthetic_inputs=args.synthetic_inputs,
-                    memory=args.memory, progress=print_progress)
+                    memory=args.memory, progress=print_progress, learning=not args.no_learning)
         if args.init_states:
             core.load_states(args.init_states)
         startup = core.start()
-        t0 = time.perf_counter()
+        recorder = make_recorder(graph, {n: i.variables for n, i in core.interfaces.items()},
+                                 args)
+        session = core.session
         first = []
+
+        def on_frame(k):
+            if not first:
+                first.append(time.time())
+            if recorder is not None:
+                recorder.update(k, lambda iface, var: session.if_var(iface, var, k))
+
+        t0 = time.perf_counter()
         core.session.ctl[C.STREAMING] = 1
-        done = core.stream(args.frames, on_frame=lambda k: first or first.append(time.time()))
+        done = core.stream(args.frames, on_frame=on_frame)
         wall = time.perf_counter() - t0
         first_frame_at = first[0] if first else time.time()
         if args.save_states:
@@ -61,16 +72,14 @@ def cmd_run(args) -> int:
         print(f"streamed {done} frames of {graph.name!r} ({backend}, {graph.agents} agents,"
               f" {len(profile)} processes) in {wall:.2f} s: {rate:.1f} frames/s")
         print(_format_profile(profile))
-        if core.skipped_plasticities:
-            print("note: plasticities are not run by this version: "
-                  + ", ".join(core.skipped_plasticities), file=sys.stderr)
+        metrics = finish_metrics(recorder, args)
         if args.report:
             _write_report(args.report, {
                 "graph": graph.name, "backend": backend, "agents": graph.agents,
                 "seed": args.seed, "frames": done, "wall_s": wall,
                 "frames_per_s": rate, "startup_s": startup,
                 "launch_to_first_frame_s": first_frame_at - _launch_time(),
-                "profile": profile,
+                "profile": profile, "metrics": metrics,
             })
     except ItemFailed as exc:
         print(f"statestream: item {exc.name} failed: {exc.message}", file=sys.stderr)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import time
 
-from statestream.runtime.cli_common import add_session_args, prepare_graph
+from statestream.runtime.cli_common import (add_session_args, finish_metrics, make_recorder,
+                                            prepare_graph)
 
 
 def add_parser(sub) -> None:
@@ -20,15 +21,22 @@ def cmd_simulate(args) -> int:
     graph, backend = prepare_graph(args, check_devices=False)
     keep_freed_memory()
     sim = Simulator(graph, backend=backend, device=args.device or "cpu", seed=args.seed,
-                    synthetic_inputs=args.synthetic_inputs, threads=args.threads)
+                    synthetic_inputs=args.synthetic_inputs, threads=args.threads,
+                    learning=not args.no_learning)
     if args.init_states:
         sim.load_states(args.init_states)
+    recorder = make_recorder(graph, {n: i.variables for n, i in sim.interfaces.items()}, args)
+    callback = None
+    if recorder is not None:
+        def callback(s):
+            recorder.update(s.frame - 1, lambda iface, var: s.if_vars[iface][var])
     start = time.perf_counter()
-    sim.run(args.frames)
+    sim.run(args.frames, callback=callback)
     elapsed = time.perf_counter() - start
     if args.save_states:
         sim.save_states(args.save_states)
     rate = args.frames / elapsed if elapsed > 0 else float("inf")
     print(f"simulated {args.frames} frames of {graph.name!r} ({backend}, {graph.agents} agents) "
           f"in {elapsed:.2f} s: {rate:.1f} frames/s")
+    finish_metrics(recorder, args)
     return 0

@@ -6,7 +6,8 @@ core executes commands between frames, when every worker is idle. Commands:
   stream | pause | step [N] | exit | delay MS | split N
   period ITEM P | offset ITEM O | bottleneck ITEM F
   pause ITEM | resume ITEM | off ITEM          (per item: 1 paused, 0 running, 2 off)
-  set ITEM NAME VALUE                          (a scalar parameter or interface setting)
+  set ITEM NAME VALUE                          (a scalar parameter, interface or plasticity
+                                               setting such as lr)
   state                                        (a one-line summary)
 """
 from __future__ import annotations
@@ -122,6 +123,12 @@ class CommandServer:
             if pname not in names:
                 raise ValueError(f"{item} has no setting {pname!r} (it has {', '.join(names)})")
             self.session.array(f"ifpar/{item}")[names.index(pname)] = value
+            return "ok"
+        hyper = self.session.layout.get("plast_hyper", {}).get(item)
+        if hyper is not None:
+            if pname not in hyper:
+                raise ValueError(f"{item} has no setting {pname!r} (it has {', '.join(hyper)})")
+            self.session.array(f"hyp/{item}")[hyper.index(pname)] = value
             return "ok"
         key = f"par/{item}/{pname}"
         if not self.session.has(key):

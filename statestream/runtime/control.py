@@ -18,7 +18,7 @@ EXIT = 5  # a tool asked the session to end
 SPLIT = 6  # agents < split are held out of training
 DELAY_US = 7  # extra wait per frame
 PARAM_VERSION = 8  # bumped when parameters are edited between frames
-WINDOW_FILLED = 9  # frames profiled so far (saturates at the window)
+HISTORY_FROM = 9  # the earliest frame whose recorded states are real (learning)
 I64_SLOTS = 16
 # ctl/f64 slots
 STARTED_AT = 0  # wall time (time.time) of the core's start

@@ -23,7 +23,11 @@ from statestream.neuronal.init import initial_params
 from statestream.runtime import control as C
 from statestream.runtime import snapshot
 from statestream.runtime.commands import CommandServer, adapt_periods
-from statestream.runtime.layout import IF_RING, build_layout, process_table
+from statestream.plasticities import describe_plasticity
+from statestream.runtime.layout import build_layout, learning_arrays, process_table
+from statestream.runtime.learning import (delta_key, history_if_key, history_needs,
+                                          history_state_key, hyper_key, loaded_history_depth,
+                                          parse_history_key, variable_key)
 from statestream.runtime.session import Session
 from statestream.runtime.sync import Barrier
 from statestream.spec.environment import visible_gpus
@@ -43,20 +47,20 @@ class ItemFailed(Exception):
 class Core:
     def __init__(self, graph, backend: str = "torch", seed: int = 0, threads: int | None = 1,
                  device: str | None = None, synthetic_inputs: bool = False, memory: int = 2,
-                 progress=None):
+                 progress=None, learning: bool = True):
         self.graph = graph
         self.seed = int(seed)
         self.backend = backend
         self.progress = progress or (lambda text, final=False: None)
         self.interfaces = {name: create_interface(item, graph, self.seed, synthetic_inputs)
                            for name, item in graph.interfaces.items()}
-        self.table = process_table(graph)
-        unsupported = [p["name"] for p in self.table if p["kind"] == "plast"]
-        self.skipped_plasticities = unsupported
-        self.table = [p for p in self.table if p["kind"] != "plast"]
+        self.table = process_table(graph, learning)
+        self.learning = {n: describe_plasticity(item, graph)
+                         for n, item in graph.plasticities.items()} if learning else {}
         described = {n: (i.variables, list(i.params)) for n, i in self.interfaces.items()}
-        ring = max(2, int(memory))
-        arrays, size = build_layout(graph, described, ring)
+        depth = max((d.depth for d in self.learning.values()), default=0)
+        ring = max(2, int(memory), depth + 2)  # plasticities read frames k-1-depth .. k-1
+        arrays, size = build_layout(graph, described, ring, learning_arrays(graph, self.learning))
         self.save_dir = tempfile.mkdtemp(prefix="statestream-save-")
         layout = {
             "format": 1, "processes": self.table, "arrays": arrays, "size": size,
@@ -67,6 +71,8 @@ class Core:
             "threads": threads, "device": device, "visible_gpus": visible_gpus(),
             "save_dir": self.save_dir,
             "if_params": {n: list(i.params) for n, i in self.interfaces.items()},
+            "plast_hyper": {n: list(d.hyper) for n, d in self.learning.items()},
+            "trained": {n: [list(k) for k in d.trained] for n, d in self.learning.items()},
         }
         self.session = Session.create(layout)
         self.commands = CommandServer(self)
@@ -86,6 +92,10 @@ class Core:
             values = session.array(f"ifpar/{name}")
             for i, value in enumerate(iface.params.values()):
                 values[i] = value
+        for name, info in self.learning.items():
+            values = session.array(f"hyp/{name}")
+            for i, (default, _, _) in enumerate(info.hyper.values()):
+                values[i] = default
         for row in self.table:
             item = graph.item(row["name"])
             i = session.index[row["name"]]
@@ -103,10 +113,28 @@ class Core:
                 expected[name[4:]] = tuple(self.session.array(name).shape)
         for iname, iface in self.interfaces.items():
             expected.update({f"if/{iname}/{v}": s for v, s in iface.variables.items()})
+        expected.update({k: v.shape for k, v in self._learning_arrays().items()})
+        depth, nps, ifaces = needs = history_needs(self.learning, self.graph)
+        for back in range(1, depth + 1):
+            expected.update({history_state_key(back, n): self.graph.np_state_shape(n)
+                             for n in nps})
+            expected.update({history_if_key(back, i, v): s for i in ifaces
+                             for v, s in self.interfaces[i].variables.items()})
         snapshot.check_keys(path, arrays, expected)
         start = int(arrays["meta/frame"]) if "meta/frame" in arrays else self.next_frame
         before = start - 1
+        variables = {i: list(self.interfaces[i].variables) for i in ifaces}
+        self.session.ctl[C.HISTORY_FROM] = start - loaded_history_depth(arrays, needs,
+                                                                        variables, start)
         for key, value in arrays.items():
+            parsed = parse_history_key(key)
+            if parsed is not None:
+                frame = start - 1 - parsed[0]
+                if parsed[1] == "np":
+                    self.session.state(parsed[2], frame)[...] = value
+                else:
+                    self.session.if_var(parsed[2], parsed[3], frame)[...] = value
+                continue
             head, _, rest = key.partition("/")
             if head == "np":
                 self.session.state(rest, before)[...] = value
@@ -116,10 +144,22 @@ class Core:
                     self.interfaces[iface].load_state_dict(snapshot.decode_state(value))
                 else:
                     self.session.if_var(iface, var, before)[...] = value
+            elif head in self.learning:
+                self._load_learning(head, rest, value)
             elif head != "meta":
                 self.session.array(f"par/{key}")[...] = value
         self.next_frame = start
         self.session.ctl[C.FRAME] = start - 1
+
+    def _load_learning(self, name: str, rest: str, value) -> None:
+        info, session = self.learning[name], self.session
+        if rest in info.hyper:
+            session.array(f"hyp/{name}")[list(info.hyper).index(rest)] = value
+        elif rest in info.variables:
+            session.array(f"plast/{name}/{rest}")[...] = value
+        elif rest.startswith("delta."):
+            owner, _, pname = rest[len("delta."):].rpartition(".")
+            session.array(f"mail/{name}/{owner}/{pname}")[...] = value
 
     def start(self) -> float:
         """Start every worker and wait until all are ready; returns the seconds it took."""
@@ -253,8 +293,34 @@ class Core:
             for name in self.interfaces:
                 raw = np.load(os.path.join(self.save_dir, f"{name}.npy"))
                 if_states[name] = snapshot.decode_state(raw)
-        return snapshot.collect(states, params, if_vars, if_states, self.next_frame, self.seed,
-                                self.graph.agents)
+        arrays = snapshot.collect(states, params, if_vars, if_states, self.next_frame,
+                                  self.seed, self.graph.agents)
+        arrays.update(self._learning_arrays())
+        return arrays
+
+    def _learning_arrays(self) -> dict:
+        session, out = self.session, {}
+        for name, info in self.learning.items():
+            values = session.array(f"hyp/{name}")
+            for i, h in enumerate(info.hyper):
+                out[hyper_key(name, h)] = np.asarray(values[i], dtype=np.float64)
+            for v in info.variables:
+                out[variable_key(name, v)] = np.array(session.array(f"plast/{name}/{v}"))
+            for owner, pname in info.trained:
+                out[delta_key(name, owner, pname)] = np.array(
+                    session.array(f"mail/{name}/{owner}/{pname}"))
+        depth, nps, ifaces = history_needs(self.learning, self.graph)
+        valid_from = int(session.ctl[C.HISTORY_FROM])
+        for back in range(1, depth + 1):
+            frame = self.next_frame - 1 - back
+            if frame < valid_from:
+                break
+            for n in nps:
+                out[history_state_key(back, n)] = np.array(session.state(n, frame))
+            for i in ifaces:
+                for v in self.interfaces[i].variables:
+                    out[history_if_key(back, i, v)] = np.array(session.if_var(i, v, frame))
+        return out
 
     def save_states(self, path: str) -> None:
         snapshot.save(path, self.snapshot())
@@ -329,4 +395,4 @@ def print_progress(text: str, final: bool = False) -> None:
         print(text, file=sys.stderr)
 
 
-__all__ = ["Core", "ItemFailed", "print_progress", "IF_RING", "UserError"]
+__all__ = ["Core", "ItemFailed", "print_progress", "UserError"]

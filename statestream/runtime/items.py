@@ -10,6 +10,7 @@ import numpy as np
 
 from statestream.runtime import control as C
 from statestream.runtime.frame import RUN, interface_feeds, interface_sum, is_due, np_write
+from statestream.runtime.learning import apply_deltas, param_bounds
 
 
 class Runner:
@@ -45,7 +46,7 @@ class Runner:
 class NPRunner(Runner):
     """A neuron-pool: computes its incoming SPs and its next state."""
 
-    def __init__(self, session, graph, name: str, B, seed: int):
+    def __init__(self, session, graph, name: str, B, seed: int, plasticities=()):
         from statestream.neuronal import build_np
 
         super().__init__(session, name)
@@ -63,7 +64,9 @@ class NPRunner(Runner):
                 self.params[key] = shm_view
             else:
                 self.foreign[key] = (shm_view, np.empty_like(shm_view))
-        self.needs_read = bool(self.foreign)
+        self.mail = _mailboxes(session, self.params, plasticities)
+        self.bounds = param_bounds(graph)
+        self.needs_read = bool(self.foreign or self.mail)
         self.ring = session.ring_depth
         if self.zero_copy:  # wrap every ring slot and parameter once: no per-frame wrapping
             self.slots = {n: [B.asarray(session.array(f"np/{n}")[s]) for s in range(self.ring)]
@@ -75,6 +78,9 @@ class NPRunner(Runner):
     def read(self, frame: int) -> None:
         for shm_view, private in self.foreign.values():
             np.copyto(private, shm_view)
+        for boxes in self.mail.values():  # deltas written in the previous frame
+            for box, private in boxes:
+                np.copyto(private, box)
 
     def _inputs(self, frame: int):
         """Frame ``frame - 1`` states and the current parameters as backend arrays."""
@@ -94,7 +100,87 @@ class NPRunner(Runner):
         with B.no_grad():
             new = np_write(B, self.update, states, params, if_input, frame, self.seed, mode, due)
         np.copyto(session.state(self.name, frame), B.to_numpy(new))
+        for key, boxes in self.mail.items():  # after computing: frame k used its parameters
+            apply_deltas(self.params[key], [private for _, private in boxes], self.bounds[key])
         return due and mode == 0
+
+
+def _mailboxes(session, owned: dict, plasticities) -> dict:
+    """(owner, pname) -> [(mailbox view, private copy)] in plasticity definition order."""
+    out: dict = {}
+    for plast, trained in plasticities:
+        for key in trained:
+            if key in owned:
+                box = session.array(f"mail/{plast}/{key[0]}/{key[1]}")
+                out.setdefault(key, []).append((box, np.zeros_like(box)))
+    return out
+
+
+class PlastRunner(Runner):
+    """A plasticity: reads recorded frames, writes parameter deltas into its mailboxes."""
+
+    needs_read = True
+
+    def __init__(self, session, graph, name: str, B, seed: int):
+        from statestream.plasticities import build_plasticity
+
+        super().__init__(session, name)
+        self.B = B
+        self.plast = build_plasticity(graph.plasticities[name], graph, B, seed)
+        self.feeds = interface_feeds(graph)
+        self.ring = session.ring_depth
+        self.zero_copy = B.name == "numpy" or str(B.device) == "cpu"
+        self.rings = {n: session.array(f"np/{n}") for n in self.plast.reads}
+        if self.zero_copy:  # wrap every ring slot once
+            self.slots = {n: [B.asarray(ring[s]) for s in range(self.ring)]
+                          for n, ring in self.rings.items()}
+        self.shared = {key: session.param(*key) for key in self.plast.param_keys}
+        self.private = {key: np.empty_like(v) for key, v in self.shared.items()}
+        self.param_arrays = {key: B.asarray(v) for key, v in self.private.items()}
+        self.hyper_names = list(self.plast.hyper)
+        self.hyper_values = session.array(f"hyp/{name}")
+        self.hyper = {}
+        self.variables = {v: session.array(f"plast/{name}/{v}") for v in self.plast.variables}
+        self.mail = {key: session.array(f"mail/{name}/{key[0]}/{key[1]}")
+                     for key in self.plast.trained}
+        self.mail_zero = False  # a loaded session may start with deltas in the mailboxes
+
+    def read(self, frame: int) -> None:
+        for key, view in self.shared.items():  # owners update parameters in the write phase
+            np.copyto(self.private[key], view)
+        if not self.zero_copy:
+            self.param_arrays = {key: self.B.asarray(v) for key, v in self.private.items()}
+        self.hyper = {h: float(v) for h, v in zip(self.hyper_names, self.hyper_values)}
+        self.split = int(self.session.ctl[C.SPLIT])
+
+    def _recorded(self, frame: int, np_name: str):
+        if self.zero_copy:
+            return self.slots[np_name][frame % self.ring]
+        return self.B.asarray(self.rings[np_name][frame % self.ring])
+
+    def _if_input(self, frame: int, np_name: str):
+        feeds = self.feeds[np_name]
+        return interface_sum(feeds, _IfFrame(self.session, frame)) if feeds else None
+
+    def write(self, frame: int) -> bool:
+        recorded = frame - 1 - self.plast.depth >= int(self.session.ctl[C.HISTORY_FROM])
+        if (self.mode() != RUN or not self.due(frame) or not self.plast.active(frame)
+                or not recorded):
+            if not self.mail_zero:
+                for box in self.mail.values():
+                    box.fill(0.0)
+                self.mail_zero = True
+            return False
+        deltas = self.plast.step(frame, self._recorded, self._if_input, self.param_arrays,
+                                 self.hyper, self.variables, self.split)
+        for key, box in self.mail.items():
+            delta = deltas.get(key)
+            if delta is None:
+                box.fill(0.0)
+            else:
+                np.copyto(box, delta)
+        self.mail_zero = False
+        return True
 
 
 class _IfFrame:

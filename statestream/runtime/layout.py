@@ -2,7 +2,7 @@
 
 Names: ``np/<name>`` state ring ``[depth, agents, C, X, Y]`` (frame k in slot k % depth);
 ``par/<item>/<param>`` parameters (owners only); ``if/<name>/<var>`` interface variable
-rings ``[2, ...]``; ``ifpar/<name>`` interface scalars; ``ctl/*``, ``proc/*``, ``cmd/*``
+rings ``[depth, ...]``; ``ifpar/<name>`` interface scalars; ``ctl/*``, ``proc/*``, ``cmd/*``
 the control block (see :mod:`statestream.runtime.control`).
 """
 from __future__ import annotations
@@ -14,14 +14,14 @@ from statestream.spec.layout import np_params, sp_params
 from statestream.spec.model import Graph
 
 ALIGN = 64
-IF_RING = 2
 
 
-def process_table(graph: Graph) -> list[dict]:
-    """One worker process per NP, interface and plasticity, in this order."""
+def process_table(graph: Graph, learning: bool = True) -> list[dict]:
+    """One worker process per NP, interface and plasticity (if learning), in this order."""
     table = [{"name": n, "kind": "np"} for n in graph.neuron_pools]
     table += [{"name": n, "kind": "if"} for n in graph.interfaces]
-    table += [{"name": n, "kind": "plast"} for n in graph.plasticities]
+    if learning:
+        table += [{"name": n, "kind": "plast"} for n in graph.plasticities]
     return table
 
 
@@ -38,11 +38,25 @@ def owned_param_shapes(graph: Graph) -> dict:
     return out
 
 
+def learning_arrays(graph: Graph, plasticities: dict) -> dict:
+    """Arrays of the plasticities: ``hyp/<plast>`` settings (float64), ``plast/<plast>/<var>``
+    variables (optimizer state, losses) and ``mail/<plast>/<owner>/<param>`` deltas."""
+    shapes = owned_param_shapes(graph)
+    out = {}
+    for name, info in plasticities.items():
+        out[f"hyp/{name}"] = ((max(len(info.hyper), 1),), "float64")
+        for var, shape in info.variables.items():
+            out[f"plast/{name}/{var}"] = (tuple(shape), "float32")
+        for owner, pname in info.trained:
+            out[f"mail/{name}/{owner}/{pname}"] = (tuple(shapes[(owner, pname)]), "float32")
+    return out
+
+
 def build_layout(graph: Graph, interfaces: dict, ring_depth: int, extra: dict | None = None):
     """Array table {name: (offset, shape, dtype)} and total size in bytes.
 
     ``interfaces``: name -> (variables {var: shape}, params [names]) of each interface.
-    ``extra``: further arrays {name: (shape, dtype)} (plasticity mailboxes, ...).
+    ``extra``: further arrays {name: (shape, dtype)} (see :func:`learning_arrays`).
     """
     specs: dict = dict(control_arrays(len(process_table(graph))))
     for name in graph.neuron_pools:
@@ -51,7 +65,7 @@ def build_layout(graph: Graph, interfaces: dict, ring_depth: int, extra: dict | 
         specs[f"par/{item}/{pname}"] = (tuple(shape), "float32")
     for name, (variables, params) in interfaces.items():
         for var, shape in variables.items():
-            specs[f"if/{name}/{var}"] = ((IF_RING,) + tuple(shape), "float32")
+            specs[f"if/{name}/{var}"] = ((ring_depth,) + tuple(shape), "float32")
         specs[f"ifpar/{name}"] = ((max(len(params), 1),), "float64")
     specs.update(extra or {})
     table, offset = {}, 0

@@ -6,7 +6,7 @@ import time
 
 from statestream.runtime import control as C
 from statestream.runtime import shm
-from statestream.runtime.layout import IF_RING, view
+from statestream.runtime.layout import view
 from statestream.errors import UserError
 
 
@@ -73,7 +73,7 @@ class Session:
         return self.array(f"np/{np_name}")[frame % self.ring_depth]
 
     def if_var(self, iface: str, var: str, frame: int):
-        return self.array(f"if/{iface}/{var}")[frame % IF_RING]
+        return self.array(f"if/{iface}/{var}")[frame % self.ring_depth]
 
     def param(self, item: str, pname: str):
         return self.array(f"par/{item}/{pname}")

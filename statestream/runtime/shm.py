@@ -97,7 +97,7 @@ def live_sessions() -> list[dict]:
             layout = read_json(path)
         except (OSError, ValueError):
             continue
-        if _alive(int(layout.get("owner_pid", 0))):
+        if process_alive(int(layout.get("owner_pid", 0))):
             out.append(layout)
     return out
 
@@ -111,12 +111,13 @@ def stale_sessions() -> list[str]:
             pid = int(read_json(path).get("owner_pid", 0))
         except (OSError, ValueError):
             pid = 0
-        if not _alive(pid):
+        if not process_alive(pid):
             stale.append(sid)
     return stale
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie counts as dead: its parent just has not reaped it)."""
     if pid <= 0:
         return False
     try:
@@ -125,4 +126,8 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True  # no /proc: trust kill(0)

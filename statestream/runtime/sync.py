@@ -6,7 +6,7 @@ out in short slices so that a dead child or a dead core is noticed quickly.
 """
 from __future__ import annotations
 
-import os
+from statestream.runtime.shm import process_alive
 
 POLL_S = 0.05  # how often the core looks at its children while waiting
 ORPHAN_POLL_S = 0.5  # how often a waiting worker checks that the core is alive
@@ -41,23 +41,8 @@ class Barrier:
             check()
 
 
-def core_alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie counts as dead: its parent just has not reaped it)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
-        return True  # no /proc: trust kill(0)
-
-
 def wait_go(go, core_pid: int) -> None:
     """Worker side: block until released; raise CoreGone if the core died meanwhile."""
     while not go.acquire(timeout=ORPHAN_POLL_S):
-        if not core_alive(core_pid):
+        if not process_alive(core_pid):
             raise CoreGone

@@ -77,7 +77,7 @@ def _profiled(function, name, *args):
 
 
 def build_runner(session, name: str, iface):
-    from statestream.runtime.items import IFRunner, NPRunner
+    from statestream.runtime.items import IFRunner, NPRunner, PlastRunner
 
     layout = session.layout
     kind = session.kinds[name]
@@ -90,8 +90,9 @@ def build_runner(session, name: str, iface):
     B = get_backend(layout["backend"], device=device_of(item, layout),
                     threads=layout.get("threads") or 1)
     if kind == "np":
-        return NPRunner(session, graph, name, B, layout["seed"])
-    raise UserError(f"{name}: {kind} items are not supported by this runtime yet")
+        trained = [(p, [tuple(k) for k in keys]) for p, keys in layout["trained"].items()]
+        return NPRunner(session, graph, name, B, layout["seed"], trained)
+    return PlastRunner(session, graph, name, B, layout["seed"])
 
 
 def load_session_graph(layout: dict):

@@ -12,18 +12,30 @@ AVAILABLE_BACKENDS = ("torch", "numpy")
 _GPU = re.compile(r"(gpu|cuda):(\d+)\Z")
 
 
+def _index_list(text: str) -> list[int]:
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if part.isdigit():
+            out.append(int(part))
+        elif part:
+            break  # CUDA stops at the first invalid entry (e.g. -1)
+    return out
+
+
 def visible_gpus() -> list[int]:
-    """GPU indices a run may use: $CUDA_VISIBLE_DEVICES, else the NVIDIA device files."""
+    """The devices ``gpu:N`` / ``cuda:N`` refer to, as torch device indices.
+
+    With $CUDA_VISIBLE_DEVICES set, CUDA renumbers the listed devices from 0, so gpu:N is
+    cuda:N. Else $STATESTREAM_VISIBLE_DEVICES (like the original's ``visible_devices``
+    setting) maps gpu:N to the N-th listed device. Else every NVIDIA device present.
+    """
     env = os.environ.get("CUDA_VISIBLE_DEVICES")
     if env is not None:
-        out = []
-        for part in env.split(","):
-            part = part.strip()
-            if part.isdigit():
-                out.append(int(part))
-            elif part:
-                break  # CUDA stops at the first invalid entry (e.g. -1)
-        return out
+        return list(range(len(_index_list(env))))
+    mapped = os.environ.get("STATESTREAM_VISIBLE_DEVICES")
+    if mapped is not None:
+        return _index_list(mapped)
     found = [p for p in glob.glob("/dev/nvidia*") if re.fullmatch(r"/dev/nvidia\d+", p)]
     return list(range(len(found)))
 

@@ -181,3 +181,93 @@ def test_init_states_continue_in_the_runtime(tmp_path):
 
 def test_demo_graph_file_loads():
     assert load_graph(os.path.join(EXAMPLES, "demo.st_graph")).name == "demo"
+
+
+LEARNING = """
+name: learning
+agents: 6
+neuron_pools:
+    image: {shape: [1, 8, 8], noise: normal, noise_std: 0.1}
+    h1: {shape: [4, 4, 4], act: relu, dropout: 0.1}
+    h2: {shape: [8, 1, 1], act: tanh}
+    pred: {shape: [10, 1, 1], act: softmax}
+    label: {shape: [10, 1, 1]}
+    echo: {shape: [10, 1, 1]}
+synapse_pools:
+    image_h1: {source: [[image]], target: h1, rf: 3}
+    h1_h1: {source: [[h1]], target: h1, rf: 3}
+    h1_h2: {source: [[h1]], target: h2}
+    h2_pred: {source: [[h2]], target: pred}
+    image_pred: {source: [[image]], target: pred}
+    h2_echo: {source: [[h2]], target: echo, share params: {W_0_0: [h2_pred, W_0_0]}}
+plasticities:
+    replay:
+        type: loss
+        loss_function: negloglikelihood
+        source: pred
+        source_t: 3
+        target: label
+        optimizer: adam
+        lr: 0.01
+        parameter: [[sp, image_h1, W_0_0], [sp, h1_h1, W_0_0], [sp, h1_h2, W_0_0],
+                    [sp, h2_pred, W_0_0], [sp, image_pred, W_0_0], [np, h2, b]]
+    forecast:
+        type: loss
+        rollout: forecast
+        loss_function: MSE
+        source: echo
+        source_t: 1
+        target: label
+        optimizer: rmsprop
+        lr: 0.001
+        parameter: [[sp, h2_echo, W_0_0]]
+    hebb:
+        type: hebbian
+        modus: dt anti_hebbian
+        source: h2
+        target: pred
+        lr: 0.0001
+        parameter: [[sp, h2_pred, W_0_0]]
+    decay:
+        type: L_regularizer
+        L2: 0.01
+        lr: 0.01
+        period: 2
+        parameter: [[sp, h1_h1, W_0_0]]
+interfaces:
+    numbers:
+        type: roman_numerals
+        in: [rn_pred]
+        out: [rn_image, rn_label]
+        remap: {rn_image: image, rn_label: label, rn_pred: pred}
+        min_duration: 4
+        max_duration: 6
+"""
+
+
+def test_learning_runtime_equals_simulator_bit_for_bit():
+    graph = parse_graph(LEARNING)
+    a, b = _run_core(graph, 120), _run_sim(graph, 120)
+    _assert_identical(a, b)
+    initial = _run_sim(graph, 0)
+    for key in ("image_h1/W_0_0", "h1_h1/W_0_0", "h2_pred/W_0_0", "h2/b"):
+        assert not np.array_equal(a[key], initial[key]), f"{key} did not learn"
+    assert a["replay/t"] > 100 and a["forecast/loss1"] > 0
+
+
+def test_learning_continues_exactly_from_saved_states(tmp_path):
+    graph = parse_graph(LEARNING)
+    straight = Simulator(graph, backend="torch", seed=4, threads=1)
+    straight.run(60)
+    first = Simulator(graph, backend="torch", seed=4, threads=1)
+    first.run(35)
+    first.save_states(str(tmp_path / "mid.npz"))
+    core = Core(graph, backend="torch", seed=4, threads=1)
+    try:
+        core.load_states(str(tmp_path / "mid.npz"))
+        core.start()
+        for _ in range(25):
+            core.frame()
+        _assert_identical(core.snapshot(), straight.snapshot())
+    finally:
+        core.shutdown()

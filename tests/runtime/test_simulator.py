@@ -63,7 +63,7 @@ def test_at_start_off_and_paused():
 
 
 def test_interface_output_enters_the_next_frame():
-    sim = Simulator(load_graph(DEMO).with_agents(4), backend="numpy", seed=1)
+    sim = Simulator(load_graph(DEMO).with_agents(4), backend="numpy", seed=1, learning=False)
     history, labels = [], []
     sim.run(3, callback=lambda s: (history.append(s.host_states()),
                                    labels.append(s.if_vars["numerals"]["rn_label"].copy())))
@@ -75,9 +75,10 @@ def test_interface_output_enters_the_next_frame():
 @pytest.mark.parametrize("backend", ["numpy", "torch"])
 def test_same_seed_is_bit_identical_after_100_frames(backend):
     graph = load_graph(DEMO).with_agents(8)
-    a = Simulator(graph, backend=backend, seed=5, threads=1)
-    b = Simulator(graph, backend=backend, seed=5, threads=1)
-    c = Simulator(graph, backend=backend, seed=6, threads=1)
+    learn = backend == "torch"  # loss plasticities need gradients
+    a = Simulator(graph, backend=backend, seed=5, threads=1, learning=learn)
+    b = Simulator(graph, backend=backend, seed=5, threads=1, learning=learn)
+    c = Simulator(graph, backend=backend, seed=6, threads=1, learning=learn)
     for sim in (a, b, c):
         sim.run(100)
     sa, sb, sc = a.host_states(), b.host_states(), c.host_states()
@@ -119,7 +120,7 @@ def test_snapshot_continues_bit_identically(tmp_path):
 def test_cli_simulate_save_and_partial_init(tmp_path, capsys):
     out = tmp_path / "out.npz"
     assert main(["simulate", DEMO, "--frames", "5", "--agents", "2", "--save-states", str(out),
-                 "--backend", "numpy"]) == 0
+                 "--backend", "numpy", "--no-learning"]) == 0
     assert "simulated 5 frames of 'demo'" in capsys.readouterr().out
     data = dict(np.load(out))
     assert data["np/prediction"].shape == (2, 10, 1, 1)
@@ -128,7 +129,7 @@ def test_cli_simulate_save_and_partial_init(tmp_path, capsys):
     assert int(data["meta/frame"]) == 5
     partial = tmp_path / "partial.npz"
     np.savez(partial, **{"np/hidden3": np.full((2, 64, 1, 1), 0.5, np.float32)})
-    sim = Simulator(load_graph(DEMO).with_agents(2), backend="numpy")
+    sim = Simulator(load_graph(DEMO).with_agents(2), backend="numpy", learning=False)
     sim.load_states(str(partial))
     assert sim.frame == 0 and np.all(sim.host_states()["hidden3"] == 0.5)
 
