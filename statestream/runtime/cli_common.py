@@ -29,6 +29,24 @@ def add_session_args(parser, frames_required: bool = True) -> None:
                         help="write the metrics every K frames (default K 100) as CSV")
     parser.add_argument("--metrics-png", metavar="OUT.png",
                         help="plot accuracy per delay over the session (needs matplotlib)")
+    parser.add_argument("--report", metavar="OUT.json",
+                        help="write frames, wall time, frames/s and metrics as JSON")
+
+
+def write_report(path: str, data: dict) -> None:
+    """Write ``data`` as JSON atomically."""
+    import json
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".statestream-", suffix=".json", dir=folder)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=2)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(f"cannot write report {path}: {exc.strerror or exc}") from None
 
 
 def make_recorder(graph, variables: dict, args):

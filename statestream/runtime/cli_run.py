@@ -1,14 +1,13 @@
 """``statestream run``: the streaming session (``--headless`` for now)."""
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import time
 
 from statestream.errors import UserError
 from statestream.runtime.cli_common import (add_session_args, finish_metrics, make_recorder,
-                                            prepare_graph)
+                                            prepare_graph, write_report)
 
 LAUNCHED = time.time()
 
@@ -22,8 +21,6 @@ def add_parser(sub) -> None:
     add_session_args(parser, frames_required=False)
     parser.add_argument("--headless", action="store_true",
                         help="no interactive terminal: stream --frames frames and exit")
-    parser.add_argument("--report", metavar="OUT.json",
-                        help="write frames, wall time, frames/s and the per-item profile")
     parser.add_argument("--memory", type=int, default=2,
                         help="frames of state history kept readable for tools (default 2)")
     parser.set_defaults(handler=cmd_run)
@@ -74,7 +71,7 @@ def cmd_run(args) -> int:
         print(_format_profile(profile))
         metrics = finish_metrics(recorder, args)
         if args.report:
-            _write_report(args.report, {
+            write_report(args.report, {
                 "graph": graph.name, "backend": backend, "agents": graph.agents,
                 "seed": args.seed, "frames": done, "wall_s": wall,
                 "frames_per_s": rate, "startup_s": startup,
@@ -126,21 +123,3 @@ def _format_profile(profile: list) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  " + "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
                                       for i, (c, w) in enumerate(zip(r, widths))) for r in rows)
-
-
-def _write_report(path: str, data: dict) -> None:
-    try:
-        _atomic_json(path, data)
-    except OSError as exc:
-        raise UserError(f"cannot write report {path}: {exc.strerror or exc}") from None
-
-
-def _atomic_json(path: str, data: dict) -> None:
-    import os
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".statestream-", suffix=".json", dir=folder)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2)
-    os.replace(tmp, path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from statestream.runtime.cli_common import (add_session_args, finish_metrics, make_recorder,
-                                            prepare_graph)
+                                            prepare_graph, write_report)
 
 
 def add_parser(sub) -> None:
@@ -38,5 +38,9 @@ def cmd_simulate(args) -> int:
     rate = args.frames / elapsed if elapsed > 0 else float("inf")
     print(f"simulated {args.frames} frames of {graph.name!r} ({backend}, {graph.agents} agents) "
           f"in {elapsed:.2f} s: {rate:.1f} frames/s")
-    finish_metrics(recorder, args)
+    metrics = finish_metrics(recorder, args)
+    if args.report:
+        write_report(args.report, {
+            "graph": graph.name, "backend": backend, "agents": graph.agents, "seed": args.seed,
+            "frames": args.frames, "wall_s": elapsed, "frames_per_s": rate, "metrics": metrics})
     return 0

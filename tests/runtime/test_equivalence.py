@@ -149,17 +149,20 @@ def test_runtime_equals_simulator_bit_for_bit(text):
 def test_demo_run_and_simulate_save_identical_states(tmp_path):
     demo = os.path.join(EXAMPLES, "demo.st_graph")
     common = [demo, "--frames", str(FRAMES), "--seed", "7", "--threads", "1", "--agents", "16"]
-    run = subprocess.run([sys.executable, "-m", "statestream", "run", "--headless", *common,
-                          "--save-states", str(tmp_path / "run.npz")],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    sim = subprocess.run([sys.executable, "-m", "statestream", "simulate", *common,
-                          "--save-states", str(tmp_path / "sim.npz")],
-                         capture_output=True, text=True, timeout=120)
-    assert sim.returncode == 0, sim.stderr
-    a, b = dict(np.load(tmp_path / "run.npz")), dict(np.load(tmp_path / "sim.npz"))
+    for command in ("run", "simulate"):
+        extra = ["--headless"] if command == "run" else []
+        done = subprocess.run([sys.executable, "-m", "statestream", command, *extra, *common,
+                               "--save-states", str(tmp_path / f"{command}.npz"),
+                               "--metrics-csv", str(tmp_path / f"{command}.csv"),
+                               "--print-every", "20"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    a, b = dict(np.load(tmp_path / "run.npz")), dict(np.load(tmp_path / "simulate.npz"))
     _assert_identical(a, b)
     assert np.abs(a["np/prediction"]).sum() > 0
+    # the same learning, so the same accuracy curve
+    assert (tmp_path / "run.csv").read_text() == (tmp_path / "simulate.csv").read_text()
+    assert int(a["classification/t"]) > FRAMES - 10
 
 
 def test_init_states_continue_in_the_runtime(tmp_path):

@@ -70,3 +70,16 @@ def test_run_report_has_metrics(tmp_path):
     assert {p["item"] for p in data["profile"]} >= {"image", "numerals", "classification"}
     (metric,) = data["metrics"]
     assert metric["path_length"] == 5 and len(metric["accuracy_per_delay"]) == 9
+
+
+def test_demo_learns_the_numerals(tmp_path):
+    """The demo reaches 95% accuracy at delays >= the path length within 6,000 frames
+    (in practice within a few hundred)."""
+    report = tmp_path / "r.json"
+    assert main(["simulate", DEMO, "--frames", "400", "--threads", "2", "--report",
+                 str(report)]) == 0
+    (metric,) = json.loads(report.read_text())["metrics"]
+    assert metric["path_length"] == 5
+    assert metric["first_frame_at_95"] is not None and metric["first_frame_at_95"] <= 6000
+    assert metric["accuracy_from_path_length"] >= 0.95
+    assert max(metric["accuracy_per_delay"][:4]) < 0.3  # the answer cannot arrive earlier
