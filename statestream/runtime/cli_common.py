@@ -1,6 +1,8 @@
 """Command-line options shared by ``simulate`` and ``run``."""
 from __future__ import annotations
 
+import sys
+
 from statestream.errors import UserError
 
 
@@ -97,10 +99,24 @@ def prepare_graph(args, check_devices: bool = True):
     backend = args.backend or graph.backend
     problems = [p for p in run_problems(graph, backend)
                 if check_devices and args.device is None or p.item == "backend"]
+    problems += _client_problems(graph)
     if problems:
         from dataclasses import replace
 
         raise SpecError([replace(p, severity="error") for p in problems])
     if args.device is not None and args.device != "cpu" and not args.device.startswith("cuda:"):
         raise UserError(f"--device must be cpu or cuda:N, got {args.device!r}")
+    for client in graph.core_clients.values():
+        print(f"note: core client {client.name} ({client.type}) is not run by this version",
+              file=sys.stderr)
     return graph, backend
+
+
+def _client_problems(graph) -> list:
+    """Core-client types that no module provides stop a run (check only warns)."""
+    from statestream.clients.catalogue import CORE_CLIENT_TYPES
+    from statestream.errors import Problem
+
+    return [Problem(c.pos_of("type"), c.name, f"core-client type {c.type!r} not found: it is "
+                    "not built in and no plugin provides it", "error")
+            for c in graph.core_clients.values() if c.type not in CORE_CLIENT_TYPES]

@@ -154,3 +154,12 @@ def _any_alive(pids) -> bool:
         except (ProcessLookupError, FileNotFoundError):
             pass
     return alive
+
+
+def test_unknown_core_client_is_a_startup_error(write_graph, capsys):
+    from statestream.cli import main
+
+    path = write_graph("name: c\nagents: 2\nneuron_pools:\n    a: {shape: [1]}\n"
+                       "core_clients:\n    mail:\n        type: mailer\n")
+    assert main(["simulate", path, "--frames", "2"]) == 2
+    assert f"{path}:7: mail: core-client type 'mailer' not found" in capsys.readouterr().err
