@@ -3,7 +3,8 @@
 (a) microseconds per frame for graphs of 2, 4, 8 and 16 items that compute nothing (each
     neuron-pool is paused, so a frame is the two barriers plus a tiny copy per item);
 (b) demo frames/s in the multi-process runtime and in the reference simulator (same
-    graph, seed and frame count, both with freed memory kept in the process), and ratio.
+    graph, seed and frame count, both with freed memory kept in the process), and ratio,
+    without learning (the network alone) and with its plasticity.
 
 Usage: python bench/runtime.py [--frames N] [--demo-frames N] [--sizes 2,4,8,16] [--rounds R]
 """
@@ -32,9 +33,9 @@ def empty_graph(items: int):
     return parse_graph(f"name: empty{items}\nagents: 1\nneuron_pools:\n{nps}\n")
 
 
-def time_core(graph, frames: int, threads: int = 1) -> float:
+def time_core(graph, frames: int, threads: int = 1, learning: bool = False) -> float:
     """Seconds per frame of the multi-process runtime (after a warm-up)."""
-    core = Core(graph, backend="torch", seed=0, threads=threads)
+    core = Core(graph, backend="torch", seed=0, threads=threads, learning=learning)
     try:
         core.start()
         core.session.ctl[C.STREAMING] = 1
@@ -46,8 +47,8 @@ def time_core(graph, frames: int, threads: int = 1) -> float:
         core.shutdown()
 
 
-def time_simulator(graph, frames: int, threads) -> float:
-    sim = Simulator(graph, backend="torch", seed=0, threads=threads)
+def time_simulator(graph, frames: int, threads, learning: bool = False) -> float:
+    sim = Simulator(graph, backend="torch", seed=0, threads=threads, learning=learning)
     sim.run(5)
     start = time.perf_counter()
     sim.run(frames)
@@ -68,17 +69,24 @@ def main() -> None:
                                       for _ in range(args.rounds))
         print(f"    {items:3d} items: {per_frame * 1e6:8.1f} us/frame")
     demo = load_graph(DEMO)
+    for part, learning in (("b", False), ("c", True)):
+        compare(demo, args, learning, part)
+
+
+def compare(demo, args, learning: bool, part: str) -> None:
     runs = {"runtime": [], 1: [], None: []}
     for _ in range(args.rounds):  # interleaved, so drifts of the machine hit both alike
-        runs["runtime"].append(time_core(demo, args.demo_frames))
+        runs["runtime"].append(time_core(demo, args.demo_frames, learning=learning))
         for threads in (1, None):
-            runs[threads].append(time_simulator(demo, args.demo_frames, threads))
+            runs[threads].append(time_simulator(demo, args.demo_frames, threads, learning))
     runtime = statistics.median(runs["runtime"])
     reference = {t: statistics.median(runs[t]) for t in (1, None)}
-    print(f"(b) demo ({demo.agents} agents), {args.demo_frames} frames, median of "
+    processes = len(demo.neuron_pools) + len(demo.interfaces)
+    processes += len(demo.plasticities) if learning else 0
+    what = "with learning" if learning else "without learning"
+    print(f"({part}) demo {what} ({demo.agents} agents), {args.demo_frames} frames, median of "
           f"{args.rounds} interleaved rounds")
-    print(f"    runtime, {len(demo.neuron_pools) + len(demo.interfaces)} processes x 1 thread: "
-          f"{1 / runtime:7.1f} frames/s")
+    print(f"    runtime, {processes} processes x 1 thread: {1 / runtime:7.1f} frames/s")
     for threads, seconds in reference.items():
         label = f"{threads} thread" if threads else "default threads"
         print(f"    reference simulator, {label:15s}: {1 / seconds:7.1f} frames/s   "
