@@ -165,21 +165,26 @@ def test_demo_run_and_simulate_save_identical_states(tmp_path):
     assert int(a["classification/t"]) > FRAMES - 10
 
 
+def _continue_in_core(graph, path: str, frames: int) -> dict:
+    """Load a simulator's save into the runtime and compute ``frames`` more frames."""
+    core = Core(graph, backend="torch", seed=4, threads=1)
+    try:
+        core.load_states(path)
+        core.start()
+        for _ in range(frames):
+            core.frame()
+        return core.snapshot()
+    finally:
+        core.shutdown()
+
+
 def test_init_states_continue_in_the_runtime(tmp_path):
     graph = parse_graph(RECURRENT)
     sim = Simulator(graph, backend="torch", seed=4, threads=1)
     sim.run(30)
     sim.save_states(str(tmp_path / "mid.npz"))
     sim.run(20)
-    core = Core(graph, backend="torch", seed=4, threads=1)
-    try:
-        core.load_states(str(tmp_path / "mid.npz"))
-        core.start()
-        for _ in range(20):
-            core.frame()
-        _assert_identical(core.snapshot(), sim.snapshot())
-    finally:
-        core.shutdown()
+    _assert_identical(_continue_in_core(graph, str(tmp_path / "mid.npz"), 20), sim.snapshot())
 
 
 def test_demo_graph_file_loads():
@@ -265,12 +270,5 @@ def test_learning_continues_exactly_from_saved_states(tmp_path):
     first = Simulator(graph, backend="torch", seed=4, threads=1)
     first.run(35)
     first.save_states(str(tmp_path / "mid.npz"))
-    core = Core(graph, backend="torch", seed=4, threads=1)
-    try:
-        core.load_states(str(tmp_path / "mid.npz"))
-        core.start()
-        for _ in range(25):
-            core.frame()
-        _assert_identical(core.snapshot(), straight.snapshot())
-    finally:
-        core.shutdown()
+    _assert_identical(_continue_in_core(graph, str(tmp_path / "mid.npz"), 25),
+                      straight.snapshot())
