@@ -137,7 +137,6 @@ class CommandServer:
         if array.size != 1:
             raise ValueError(f"{item}.{pname} is not a scalar")
         array.reshape(-1)[0] = value
-        self.session.ctl[C.PARAM_VERSION] += 1
         return "ok"
 
     def state(self) -> str:

@@ -17,20 +17,16 @@ STEPS = 4  # pending single-frame requests (while paused)
 EXIT = 5  # a tool asked the session to end
 SPLIT = 6  # agents < split are held out of training
 DELAY_US = 7  # extra wait per frame
-PARAM_VERSION = 8  # bumped when parameters are edited between frames
 HISTORY_FROM = 9  # the earliest frame whose recorded states are real (learning)
 I64_SLOTS = 16
 # ctl/f64 slots
 STARTED_AT = 0  # wall time (time.time) of the core's start
-STREAM_START = 1  # wall time of the first streamed frame
 F64_SLOTS = 8
 
 PHASE_IDLE, PHASE_READ, PHASE_WRITE, PHASE_EXIT, PHASE_SAVE = 0, 1, 2, 3, 4
 
 # proc/state codes
 P_STARTING, P_READY, P_BUSY, P_IDLE, P_FAILED, P_EXITED = 0, 1, 2, 3, 4, 5
-STATE_NAMES = {P_STARTING: "starting", P_READY: "ready", P_BUSY: "busy", P_IDLE: "idle",
-               P_FAILED: "failed", P_EXITED: "exited"}
 # proc/error_kind
 ERR_NONE, ERR_INTERNAL, ERR_USER = 0, 1, 2
 

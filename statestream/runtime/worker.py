@@ -7,21 +7,9 @@ import sys
 import time
 import traceback
 
-import numpy as np
-
 from statestream.errors import UserError
 from statestream.runtime import control as C
 from statestream.runtime.sync import CoreGone, wait_go
-
-
-def preload() -> None:
-    """Imported by the forkserver once, so workers start without importing torch again."""
-    import statestream.neuronal  # noqa: F401
-    import statestream.spec  # noqa: F401
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        pass
 
 
 def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> None:
@@ -156,4 +144,4 @@ def loop(session, runner, index: int, go, done, core_pid: int) -> int:
         done.release()
 
 
-__all__ = ["worker_main", "preload", "np"]
+__all__ = ["worker_main"]

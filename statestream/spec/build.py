@@ -11,7 +11,7 @@ from statestream.spec.items_np import build_np
 from statestream.spec.items_plast import build_plast
 from statestream.spec.items_sp import build_sp
 from statestream.spec.inits import init_shape_problem, parse_init
-from statestream.spec.layout import input_geometry, param_map
+from statestream.spec.layout import param_map
 from statestream.spec.model import BACKENDS, DEFAULT_BACKEND, Graph, freeze
 from statestream.spec.nodes import LMap
 from statestream.spec.reader import Reader, as_int, show
@@ -270,4 +270,4 @@ def rollout_cone(graph: Graph, plast) -> set:
     return found
 
 
-__all__ = ["build_graph", "rollout_cone", "input_geometry"]
+__all__ = ["build_graph", "rollout_cone"]

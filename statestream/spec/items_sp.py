@@ -6,7 +6,7 @@ from types import MappingProxyType
 
 from statestream.spec import expr as ex
 from statestream.spec.inits import parse_init
-from statestream.spec.model import NOISE_TYPES, SHAPE_MODES, WEIGHT_SHAPES, SynapsePool, freeze
+from statestream.spec.model import SHAPE_MODES, WEIGHT_SHAPES, SynapsePool, freeze
 from statestream.spec.reader import COMMON_KEYS, Reader, as_int, is_none, show
 
 SP_KEYS = COMMON_KEYS + (
