@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from statestream.runtime.memory import keep_freed_memory  # noqa: E402
 from statestream.runtime.simulator import Simulator  # noqa: E402
-from statestream.spec import load_graph  # noqa: E402
+from statestream.graph import load_graph  # noqa: E402
 
 DEMO = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                     "examples", "demo.st_graph")

@@ -22,7 +22,7 @@ from statestream.runtime import control as C  # noqa: E402
 from statestream.runtime.core import Core  # noqa: E402
 from statestream.runtime.memory import keep_freed_memory  # noqa: E402
 from statestream.runtime.simulator import Simulator  # noqa: E402
-from statestream.spec import load_graph, parse_graph  # noqa: E402
+from statestream.graph import load_graph, parse_graph  # noqa: E402
 
 DEMO = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                     "examples", "demo.st_graph")

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from statestream.runtime import control as C  # noqa: E402
 from statestream.runtime.core import Core  # noqa: E402
-from statestream.spec import load_graph  # noqa: E402
+from statestream.graph import load_graph  # noqa: E402
 
 DEMO = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                     "examples", "demo.st_graph")

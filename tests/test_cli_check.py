@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from statestream.cli import main
-from statestream.spec import load_graph, parse_graph
+from statestream.graph import load_graph, parse_graph
 
 DEMO = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples", "demo.st_graph")
 

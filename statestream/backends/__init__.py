@@ -2,7 +2,7 @@
 
 ``get_backend("torch")`` / ``get_backend("numpy")`` return a cached ``Backend``
 whose methods are the primitives (``base.PRIMITIVES``) and the catalogue
-functions (``statestream.spec.functions.FUNCTIONS``). torch is imported lazily.
+functions (``statestream.graph.functions.FUNCTIONS``). torch is imported lazily.
 """
 from __future__ import annotations
 

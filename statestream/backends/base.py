@@ -1,14 +1,14 @@
 """The backend interface: primitives (per array library) + generic catalogue functions.
 
 A concrete backend implements every name in ``PRIMITIVES``; everything else in
-the catalogue ``statestream.spec.functions.FUNCTIONS`` is written here once, in
+the catalogue ``statestream.graph.functions.FUNCTIONS`` is written here once, in
 terms of those primitives and Python operators on native arrays.
 """
 from __future__ import annotations
 
 import numbers
 
-from statestream.spec.functions import FUNCTIONS
+from statestream.graph.functions import FUNCTIONS
 
 from . import random as rng
 

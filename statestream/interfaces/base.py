@@ -12,7 +12,7 @@ from statestream.errors import Problem, UserError
 from statestream.interfaces.catalogue import INTERFACE_TYPES
 
 if TYPE_CHECKING:
-    from statestream.spec.model import Graph, Interface as InterfaceItem
+    from statestream.graph.model import Graph, Interface as InterfaceItem
 
 INF = math.inf
 MODE_BOUNDS = (0.0, 1.0)  # batch, single

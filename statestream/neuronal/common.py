@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from statestream.spec.expr import Expr, evaluate
-from statestream.spec.functions import FUNCTIONS
+from statestream.graph.expr import Expr, evaluate
+from statestream.graph.functions import FUNCTIONS
 
 #: rank of a shared parameter of each shape mode (layout._mode_shape)
 MODE_RANK = {"full": 3, "feature": 1, "spatial": 2, "scalar": 1}

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from statestream.backends.random import weight_rng
-from statestream.spec.inits import Init, init_shape_problem, parse_init
-from statestream.spec.layout import ParamSpec, np_params, owned_params
-from statestream.spec.model import Graph
+from statestream.graph.inits import Init, init_shape_problem, parse_init
+from statestream.graph.layout import ParamSpec, np_params, owned_params
+from statestream.graph.model import Graph
 
 F32 = np.float32
 

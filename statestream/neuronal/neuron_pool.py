@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from statestream.spec.layout import np_params
-from statestream.spec.model import Graph
+from statestream.graph.layout import np_params
+from statestream.graph.model import Graph
 
 from .common import add_noise, apply_expr, mode_view
 from .init import resolve_param

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from statestream.spec.expr import Expr
-from statestream.spec.layout import conv_features, input_geometry
-from statestream.spec.model import Graph, SynapsePool
+from statestream.graph.expr import Expr
+from statestream.graph.layout import conv_features, input_geometry
+from statestream.graph.model import Graph, SynapsePool
 
 from .common import apply_expr
 

@@ -1,8 +1,8 @@
 """Synapse pools without parameters: ``func`` expressions and TRANSFORMER sampling."""
 from __future__ import annotations
 
-from statestream.spec.expr import evaluate
-from statestream.spec.model import Graph, SynapsePool
+from statestream.graph.expr import evaluate
+from statestream.graph.model import Graph, SynapsePool
 
 from .common import apply_expr, backend_functions, feature_slice
 

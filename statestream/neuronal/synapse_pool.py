@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from statestream.spec.layout import conv_features, sp_params
-from statestream.spec.model import Graph, SynapsePool
+from statestream.graph.layout import conv_features, sp_params
+from statestream.graph.model import Graph, SynapsePool
 
 from .common import add_noise, apply_expr, mode_view
 from .sp_inputs import conv_same, input_response, plan_inputs

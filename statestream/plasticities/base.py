@@ -5,7 +5,7 @@ import numpy as np
 
 from statestream.errors import Problem, UserError
 from statestream.neuronal import resolve_param
-from statestream.spec.layout import param_map
+from statestream.graph.layout import param_map
 
 from .optimizers import build_optimizer, var_suffix
 

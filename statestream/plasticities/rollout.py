@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from statestream.neuronal import build_np
-from statestream.spec.functions import LOSS_FUNCTIONS
+from statestream.graph.functions import LOSS_FUNCTIONS
 
 
 class Compute(NamedTuple):

@@ -30,8 +30,8 @@ from statestream.runtime.learning import (delta_key, history_if_key, history_nee
                                           parse_history_key, variable_key)
 from statestream.runtime.session import Session
 from statestream.runtime.sync import Barrier
-from statestream.spec.environment import visible_gpus
-from statestream.spec.explicit import explicit_yaml
+from statestream.graph.environment import visible_gpus
+from statestream.graph.explicit import explicit_yaml
 
 EXIT_WAIT_S = 1.0
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from statestream.runtime.control import control_arrays
-from statestream.spec.layout import np_params, sp_params
-from statestream.spec.model import Graph
+from statestream.graph.layout import np_params, sp_params
+from statestream.graph.model import Graph
 
 ALIGN = 64
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from statestream.spec.layout import np_params, sp_params
+from statestream.graph.layout import np_params, sp_params
 
 
 def param_bounds(graph) -> dict:

@@ -13,7 +13,7 @@ import csv
 
 import numpy as np
 
-from statestream.spec.summary import first_frames
+from statestream.graph.summary import first_frames
 
 TARGET = 0.95
 

@@ -2,5 +2,5 @@
 import statestream.neuronal  # noqa: F401
 import statestream.runtime.items  # noqa: F401
 import statestream.runtime.worker  # noqa: F401
-import statestream.spec  # noqa: F401
+import statestream.graph  # noqa: F401
 import torch  # noqa: F401

@@ -19,7 +19,7 @@ from statestream.runtime.learning import (apply_deltas, delta_key, history_if_ke
                                           history_needs, history_state_key, hyper_key,
                                           loaded_history_depth, param_bounds,
                                           parse_history_key, round_hyper, variable_key)
-from statestream.spec.model import Graph
+from statestream.graph.model import Graph
 
 
 class Simulator:

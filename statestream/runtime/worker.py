@@ -87,7 +87,7 @@ def load_session_graph(layout: dict):
     """The session's graph, re-read from its file (positions intact) and checked unchanged."""
     import json
 
-    from statestream.spec import load_graph, parse_graph
+    from statestream.graph import load_graph, parse_graph
 
     path = layout.get("graph_file")
     graph = None

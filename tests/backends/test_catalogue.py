@@ -7,7 +7,7 @@ import pytest
 
 from statestream.backends import PRIMITIVES, get_backend
 from statestream.backends.base import Backend
-from statestream.spec.functions import ACTIVATIONS, FUNCTIONS
+from statestream.graph.functions import ACTIVATIONS, FUNCTIONS
 
 from .helpers import assert_close
 

@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 
 from statestream import interfaces
-from statestream.spec import parse_graph
+from statestream.graph import parse_graph
 
 
 def graph_text(itype: str, nps: dict, keys: str = "", agents: int = 4,

@@ -15,7 +15,7 @@ from statestream.interfaces import (InterfaceNotImplemented, UnknownInterface, c
                                     interface_class)
 from statestream.interfaces.base import Interface
 from statestream.interfaces.catalogue import INTERFACE_TYPES
-from statestream.spec import load_graph
+from statestream.graph import load_graph
 
 from ..conftest import UPSTREAM
 from .helpers import graph_text, make, run

@@ -7,7 +7,7 @@ import numpy as np
 
 from statestream.backends import get_backend
 from statestream.neuronal import build_np, build_sp, initial_params
-from statestream.spec import parse_graph
+from statestream.graph import parse_graph
 
 SEED = 7
 FRAME = 3

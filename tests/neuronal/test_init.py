@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from statestream.neuronal import initial_params, initial_value, resolve_param
-from statestream.spec.inits import init_shape_problem, parse_init
-from statestream.spec.layout import ParamSpec
+from statestream.graph.inits import init_shape_problem, parse_init
+from statestream.graph.layout import ParamSpec
 
 from .helpers import graph
 

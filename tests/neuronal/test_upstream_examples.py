@@ -7,7 +7,7 @@ import pytest
 from statestream.backends import get_backend
 from statestream.errors import SpecError
 from statestream.neuronal import build_network, initial_params
-from statestream.spec import load_graph
+from statestream.graph import load_graph
 from tests.conftest import needs_shared, upstream_files, upstream_ids
 
 EXAMPLES = upstream_files("examples")

@@ -8,7 +8,7 @@ import numpy as np
 from statestream.backends import get_backend
 from statestream.plasticities import build_plasticity
 from statestream.runtime.simulator import Simulator
-from statestream.spec import parse_graph
+from statestream.graph import parse_graph
 
 SEED = 5
 

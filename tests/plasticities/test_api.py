@@ -5,7 +5,7 @@ import pytest
 
 from statestream.backends import get_backend
 from statestream.plasticities import build_plasticity, describe_plasticity
-from statestream.spec import load_graph
+from statestream.graph import load_graph
 from tests.conftest import EXAMPLES
 from tests.plasticities.helpers import graph
 from tests.plasticities.test_forecast import CRASHED

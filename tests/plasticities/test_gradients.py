@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from statestream.backends import get_backend
-from statestream.spec.layout import param_map
+from statestream.graph.layout import param_map
 from tests.plasticities.helpers import Stream, fresh, graph, plasticity
 
 LOSSES = ("MSE", "MAE", "hinge", "negloglikelihood", "categorical_crossentropy", "minimize",

@@ -12,7 +12,7 @@ from statestream.runtime.commands import adapt_periods, send
 from statestream.runtime.core import Core
 from statestream.runtime.session import Session
 from statestream.runtime.simulator import Simulator
-from statestream.spec import parse_graph
+from statestream.graph import parse_graph
 
 GRAPH = """
 name: controls

@@ -10,7 +10,7 @@ import pytest
 
 from statestream.runtime.core import Core
 from statestream.runtime.simulator import Simulator
-from statestream.spec import load_graph, parse_graph
+from statestream.graph import load_graph, parse_graph
 from tests.conftest import EXAMPLES
 
 FRAMES = 200

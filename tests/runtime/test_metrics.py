@@ -8,7 +8,7 @@ import numpy as np
 
 from statestream.cli import main
 from statestream.runtime.metrics import MetricsRecorder
-from statestream.spec import load_graph
+from statestream.graph import load_graph
 from tests.conftest import EXAMPLES
 
 DEMO = f"{EXAMPLES}/demo.st_graph"

@@ -7,7 +7,7 @@ import pytest
 from statestream.backends.random import draw_normal
 from statestream.cli import main
 from statestream.runtime.simulator import Simulator
-from statestream.spec import load_graph, parse_graph
+from statestream.graph import load_graph, parse_graph
 from tests.conftest import EXAMPLES
 
 DEMO = f"{EXAMPLES}/demo.st_graph"

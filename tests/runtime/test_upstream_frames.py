@@ -6,8 +6,8 @@ import pytest
 
 from statestream.errors import SpecError
 from statestream.runtime.simulator import Simulator
-from statestream.spec import load_graph
-from statestream.spec.summary import shm_bytes
+from statestream.graph import load_graph
+from statestream.graph.summary import shm_bytes
 from tests.conftest import needs_shared, upstream_files, upstream_ids
 
 FILES = upstream_files("examples")

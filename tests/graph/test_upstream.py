@@ -6,9 +6,9 @@ import os
 import pytest
 
 from statestream.errors import SpecError
-from statestream.spec import load_graph, parse_graph
-from statestream.spec.explicit import explicit_yaml
-from statestream.spec.summary import first_frames
+from statestream.graph import load_graph, parse_graph
+from statestream.graph.explicit import explicit_yaml
+from statestream.graph.summary import first_frames
 from tests.conftest import needs_shared, upstream_files, upstream_ids
 
 EXAMPLES = upstream_files("examples")

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from statestream.errors import Problems, SpecError
-from statestream.spec import _finish, parse_graph
-from statestream.spec.expand import load_raw
-from statestream.spec.explicit import explicit_yaml
-from statestream.spec.nodes import LMap, LSeq, copy_node
-from statestream.spec.summary import summary
+from statestream.graph import _finish, parse_graph
+from statestream.graph.expand import load_raw
+from statestream.graph.explicit import explicit_yaml
+from statestream.graph.nodes import LMap, LSeq, copy_node
+from statestream.graph.summary import summary
 from tests.conftest import EXAMPLES, UPSTREAM
 
 FILES = sorted(glob.glob(os.path.join(UPSTREAM, "*", "*.st_graph"))) + \

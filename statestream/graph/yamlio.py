@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from statestream.errors import Pos, Problems
-from statestream.spec.nodes import LMap, LSeq
+from statestream.graph.nodes import LMap, LSeq
 
 MAX_NODES = 200_000  # guards against alias bombs ("billion laughs")
 MAX_BYTES = 10_000_000

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from statestream.runtime.cli_common import (add_session_args, finish_metrics, make_recorder,
+from statestream.cli.common import (add_session_args, finish_metrics, make_recorder,
                                             prepare_graph, write_report)
 
 

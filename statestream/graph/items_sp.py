@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
-from statestream.spec import expr as ex
-from statestream.spec.inits import parse_init
-from statestream.spec.model import SHAPE_MODES, WEIGHT_SHAPES, SynapsePool, freeze
-from statestream.spec.reader import COMMON_KEYS, Reader, as_int, is_none, show
+from statestream.graph import expr as ex
+from statestream.graph.inits import parse_init
+from statestream.graph.model import SHAPE_MODES, WEIGHT_SHAPES, SynapsePool, freeze
+from statestream.graph.reader import COMMON_KEYS, Reader, as_int, is_none, show
 
 SP_KEYS = COMMON_KEYS + (
     "source", "target", "rf", "dilation", "ppp", "weight_shapes", "weight_fnc", "target_shapes",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections import deque
 
-from statestream.spec.layout import np_params, sp_params
-from statestream.spec.model import Graph
+from statestream.graph.layout import np_params, sp_params
+from statestream.graph.model import Graph
 
 FLOAT_BYTES = 4
 

@@ -6,7 +6,7 @@ import sys
 import time
 
 from statestream.errors import UserError
-from statestream.runtime.cli_common import (add_session_args, finish_metrics, make_recorder,
+from statestream.cli.common import (add_session_args, finish_metrics, make_recorder,
                                             prepare_graph, write_report)
 
 LAUNCHED = time.time()

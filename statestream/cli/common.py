@@ -1,6 +1,7 @@
 """Command-line options shared by ``simulate`` and ``run``."""
 from __future__ import annotations
 
+import os
 import sys
 
 from statestream.errors import UserError
@@ -88,10 +89,9 @@ def _positive(text: str) -> int:
 
 def prepare_graph(args, check_devices: bool = True):
     """The validated graph with the command-line overrides; run-only problems are errors."""
-    from statestream.cli import resolve_user_path
     from statestream.errors import SpecError
-    from statestream.spec import load_graph
-    from statestream.spec.environment import run_problems
+    from statestream.graph import load_graph
+    from statestream.graph.environment import run_problems
 
     graph = load_graph(resolve_user_path(args.file))
     if args.agents:
@@ -120,3 +120,12 @@ def _client_problems(graph) -> list:
     return [Problem(c.pos_of("type"), c.name, f"core-client type {c.type!r} not found: it is "
                     "not built in and no plugin provides it", "error")
             for c in graph.core_clients.values() if c.type not in CORE_CLIENT_TYPES]
+
+
+def resolve_user_path(name: str) -> str:
+    """``name`` itself if it exists, else a graph of that name on the search path."""
+    from statestream.graph.expand import resolve_graph_file
+
+    if os.path.exists(name):
+        return name
+    return resolve_graph_file(name, None) or name

@@ -10,8 +10,8 @@ from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
 from statestream.errors import Pos, Problem
-from statestream.spec.expr import Expr
-from statestream.spec.nodes import to_plain
+from statestream.graph.expr import Expr
+from statestream.graph.nodes import to_plain
 
 SHAPE_MODES = ("full", "feature", "spatial", "scalar")
 NORM_MODES_LAYER = ("full", "feature", "spatial")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 
 from statestream.errors import Pos, Problems
-from statestream.spec import expr as ex
-from statestream.spec.nodes import LMap, LSeq, copy_node, located, pos_of
-from statestream.spec.yamlio import parse_text, read_text
+from statestream.graph import expr as ex
+from statestream.graph.nodes import LMap, LSeq, copy_node, located, pos_of
+from statestream.graph.yamlio import parse_text, read_text
 
 SECTIONS = ("neuron_pools", "synapse_pools", "plasticities", "interfaces")
 ITEM_SECTIONS = SECTIONS + ("core_clients",)

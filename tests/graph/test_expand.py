@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from statestream.errors import SpecError
-from statestream.spec import load_graph, parse_graph
+from statestream.graph import load_graph, parse_graph
 
 BASE = """
 name: base

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from statestream.errors import Pos, Problems, SpecError
-from statestream.spec.build import build_graph
-from statestream.spec.expand import drop_expansion_keys, expand, load_raw
-from statestream.spec.model import Graph
-from statestream.spec.nodes import LMap
-from statestream.spec.yamlio import parse_text
+from statestream.graph.build import build_graph
+from statestream.graph.expand import drop_expansion_keys, expand, load_raw
+from statestream.graph.model import Graph
+from statestream.graph.nodes import LMap
+from statestream.graph.yamlio import parse_text
 
 
 def load_graph(path: str, problems: Problems | None = None) -> Graph:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from statestream.spec.inits import parse_init
-from statestream.spec.model import NOISE_TYPES, NORM_MODES_LAYER, SHAPE_MODES, NeuronPool, freeze
-from statestream.spec.reader import COMMON_KEYS, Reader, as_int, show
+from statestream.graph.inits import parse_init
+from statestream.graph.model import NOISE_TYPES, NORM_MODES_LAYER, SHAPE_MODES, NeuronPool, freeze
+from statestream.graph.reader import COMMON_KEYS, Reader, as_int, show
 
 NP_KEYS = COMMON_KEYS + (
     "shape", "act", "bias_shape", "gain_shape", "batchnorm_mean", "batchnorm_std",

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from statestream.errors import SpecError
-from statestream.spec import load_graph
+from statestream.graph import load_graph
 
 HEAD = """\
 name: t

@@ -1,8 +1,8 @@
 """The fully expanded graph as YAML that re-parses to an equal graph."""
 from __future__ import annotations
 
-from statestream.spec.model import Graph
-from statestream.spec.yamlio import dump_text
+from statestream.graph.model import Graph
+from statestream.graph.yamlio import dump_text
 
 HEADER = "# fully expanded by statestream check --explicit from {file}\n"
 

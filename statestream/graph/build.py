@@ -5,16 +5,16 @@ import re
 from types import MappingProxyType
 
 from statestream.errors import Pos, Problems
-from statestream.spec.expand import ITEM_SECTIONS, SECTIONS
-from statestream.spec.items_if import build_client, build_if
-from statestream.spec.items_np import build_np
-from statestream.spec.items_plast import build_plast
-from statestream.spec.items_sp import build_sp
-from statestream.spec.inits import init_shape_problem, parse_init
-from statestream.spec.layout import param_map
-from statestream.spec.model import BACKENDS, DEFAULT_BACKEND, Graph, freeze
-from statestream.spec.nodes import LMap
-from statestream.spec.reader import Reader, as_int, show
+from statestream.graph.expand import ITEM_SECTIONS, SECTIONS
+from statestream.graph.items_if import build_client, build_if
+from statestream.graph.items_np import build_np
+from statestream.graph.items_plast import build_plast
+from statestream.graph.items_sp import build_sp
+from statestream.graph.inits import init_shape_problem, parse_init
+from statestream.graph.layout import param_map
+from statestream.graph.model import BACKENDS, DEFAULT_BACKEND, Graph, freeze
+from statestream.graph.nodes import LMap
+from statestream.graph.reader import Reader, as_int, show
 
 _NAME = re.compile(r"[A-Za-z0-9_]+\Z")
 TOP_KEYS = ("name", "agents", "backend", "external_models") + ITEM_SECTIONS

@@ -5,8 +5,8 @@ import difflib
 import re
 
 from statestream.errors import Pos, Problems
-from statestream.spec import expr as ex
-from statestream.spec.nodes import LMap
+from statestream.graph import expr as ex
+from statestream.graph.nodes import LMap
 
 MISSING = object()
 _DEVICE = re.compile(r"(cpu|(gpu|cuda):(\d{1,3}))\Z")

@@ -6,7 +6,7 @@ import os
 import re
 
 from statestream.errors import Problem
-from statestream.spec.model import Graph
+from statestream.graph.model import Graph
 
 AVAILABLE_BACKENDS = ("torch", "numpy")
 _GPU = re.compile(r"(gpu|cuda):(\d+)\Z")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from statestream.spec.model import Graph, NeuronPool, SynapsePool
+from statestream.graph.model import Graph, NeuronPool, SynapsePool
 
 
 @dataclass(frozen=True)

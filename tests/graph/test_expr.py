@@ -6,9 +6,9 @@ import os
 import pytest
 
 from statestream.errors import SpecError
-from statestream.spec import expr as ex
-from statestream.spec import load_graph
-from statestream.spec.functions import FUNCTIONS
+from statestream.graph import expr as ex
+from statestream.graph import load_graph
+from statestream.graph.functions import FUNCTIONS
 
 ESCAPES = [
     "__import__('os').system('touch pwned')",

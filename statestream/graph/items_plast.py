@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from statestream.spec.functions import LOSS_FUNCTIONS
-from statestream.spec.model import (HEBBIAN_MODES, OPTIMIZERS, PLASTICITY_TYPES, ROLLOUT_MODES,
+from statestream.graph.functions import LOSS_FUNCTIONS
+from statestream.graph.model import (HEBBIAN_MODES, OPTIMIZERS, PLASTICITY_TYPES, ROLLOUT_MODES,
                                     ParamRef, Plasticity, freeze)
-from statestream.spec.reader import COMMON_KEYS, Reader, as_int, show
+from statestream.graph.reader import COMMON_KEYS, Reader, as_int, show
 
 OPTIMIZER_KEYS = ("optimizer", "lr", "decay", "momentum", "rho", "beta1", "beta2", "eps")
 PLAST_KEYS = COMMON_KEYS + OPTIMIZER_KEYS + (

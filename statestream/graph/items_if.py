@@ -5,8 +5,8 @@ from types import MappingProxyType
 
 from statestream.clients.catalogue import CORE_CLIENT_TYPES
 from statestream.interfaces.catalogue import INTERFACE_TYPES
-from statestream.spec.model import CoreClient, Interface, freeze
-from statestream.spec.reader import Reader, show
+from statestream.graph.model import CoreClient, Interface, freeze
+from statestream.graph.reader import Reader, show
 
 
 def _topics(r: Reader, key: str):

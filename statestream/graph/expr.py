@@ -16,7 +16,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from statestream.spec.functions import ACTIVATIONS, FUNCTIONS
+from statestream.graph.functions import ACTIVATIONS, FUNCTIONS
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 40

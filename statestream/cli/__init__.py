@@ -1,8 +1,7 @@
-"""The ``statestream`` command line: check, simulate, run."""
+"""The ``statestream`` command line: one module per command (check, simulate, run, ...)."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -24,60 +23,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"statestream {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    check = sub.add_parser("check", help="validate a graph and print a summary")
-    check.add_argument("file", help="the .st_graph file")
-    check.add_argument("--explicit", action="store_true",
-                       help="print the fully expanded graph as YAML")
-    check.add_argument("--json", action="store_true", help="print the summary as JSON")
-    check.set_defaults(handler=cmd_check)
     for module in _extra_commands():
         module.add_parser(sub)
     return parser
 
 
+COMMANDS = ("check", "simulate", "run", "sessions")
+
+
 def _extra_commands():
-    """Subcommands that live in their own modules (simulate, run, ...)."""
+    """The modules of the subcommands, one per command."""
     import importlib
 
-    found = []
-    for name in ("statestream.runtime.cli_simulate", "statestream.runtime.cli_run",
-                 "statestream.runtime.cli_sessions"):
-        try:
-            found.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return found
-
-
-def resolve_user_path(name: str) -> str:
-    """``name`` itself if it exists, else a graph of that name on the search path."""
-    from statestream.spec.expand import resolve_graph_file
-
-    if os.path.exists(name):
-        return name
-    return resolve_graph_file(name, None) or name
-
-
-def cmd_check(args) -> int:
-    from statestream.spec import load_graph
-    from statestream.spec.environment import run_problems
-    from statestream.spec.explicit import explicit_yaml
-    from statestream.spec.summary import format_summary, summary
-
-    graph = load_graph(resolve_user_path(args.file))
-    warnings = list(graph.warnings) + run_problems(graph)
-    if args.explicit:
-        sys.stdout.write(explicit_yaml(graph))
-    elif args.json:
-        info = summary(graph)
-        info["warnings"] = [str(w) for w in warnings]
-        print(json.dumps(info, indent=2))
-    else:
-        print(format_summary(summary(graph)))
-    for warning in warnings:
-        print(str(warning), file=sys.stderr)
-    return 0
+    return [importlib.import_module(f"statestream.cli.{name}") for name in COMMANDS]
 
 
 def main(argv=None) -> int:
