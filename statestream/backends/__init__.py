@@ -44,5 +44,23 @@ def get_backend(name: str = "torch", device: str = "cpu", threads: int | None = 
     return backend
 
 
-__all__ = ["AVAILABLE_BACKENDS", "KNOWN_BACKENDS", "PRIMITIVES", "Backend",
+def device_problem(device: str | None) -> str | None:
+    """Why ``device`` (cpu, cuda:N, gpu:N) cannot be used here, or None."""
+    if device is None or device == "cpu":
+        return None
+    head, _, index = str(device).partition(":")
+    if head not in ("cuda", "gpu") or not index.isdigit():
+        return f"unknown device {device!r} (use cpu or cuda:N)"
+    try:
+        import torch
+    except ImportError:
+        return f"device {device} needs PyTorch with CUDA"
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if int(index) >= count:
+        found = f"{count} GPU{'s' if count != 1 else ''}" if count else "no GPU"
+        return f"device {device} does not exist: this machine has {found}"
+    return None
+
+
+__all__ = ["device_problem", "AVAILABLE_BACKENDS", "KNOWN_BACKENDS", "PRIMITIVES", "Backend",
            "BackendUnavailable", "get_backend"]

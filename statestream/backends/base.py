@@ -7,6 +7,7 @@ terms of those primitives and Python operators on native arrays.
 from __future__ import annotations
 
 import numbers
+import os
 
 from statestream.graph.functions import FUNCTIONS
 
@@ -84,6 +85,15 @@ class Backend:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} on {self.device}>"
+
+    # ---- capabilities: what callers may rely on (never compare names or devices) ----
+    autograd = False  # gradients of step functions (exact-replay learning)
+
+    @property
+    def zero_copy(self) -> bool:
+        """Whether ``asarray`` of a host array shares its memory (else arrays are copied to
+        and from the device every frame). $STATESTREAM_FORCE_COPY forces the copy path."""
+        return self.device == "cpu" and not os.environ.get("STATESTREAM_FORCE_COPY")
 
     def function(self, name: str):
         """The callable implementing catalogue entry ``name``."""

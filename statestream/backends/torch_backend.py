@@ -17,6 +17,7 @@ def _is_number(value) -> bool:
 
 class TorchBackend(Backend):
     name = "torch"
+    autograd = True
 
     def __init__(self, device: str = "cpu"):
         try:

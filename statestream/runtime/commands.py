@@ -1,196 +1,169 @@
-"""Commands to a running session (from the terminal, the GUI or any attached tool).
+"""The command language of a session, shared by the terminal, the GUI, clients and scripts.
 
-A tool writes one command into the control block and waits for the core's reply; the
-core executes commands between frames, when every worker is idle. Commands:
-
-  stream | pause | step [N] | exit | delay MS | split N
-  period ITEM P | offset ITEM O | bottleneck ITEM F
-  pause ITEM | resume ITEM | off ITEM          (per item: 1 paused, 0 running, 2 off)
-  set ITEM NAME VALUE                          (a scalar parameter, interface or plasticity
-                                               setting such as lr)
-  state                                        (a one-line summary)
+A command is one line of words. Every argument is parsed against its type and bounds
+before anything changes; a mistake is a one-line ``error: ...`` reply and the session
+goes on. The core executes commands between frames (see :class:`CommandRunner`).
 """
 from __future__ import annotations
 
-import fcntl
 import math
-import time
+from dataclasses import dataclass
 
-from statestream.errors import UserError
-from statestream.runtime import control as C
-from statestream.runtime.frame import OFF, PAUSED, RUN
+import numpy as np
 
-
-def send(session, text: str, timeout: float = 5.0) -> str:
-    """Send ``text`` to the session's core and return its reply (tool side)."""
-    seq = session.array("cmd/seq")
-    with open(session.segment.path, "rb") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one tool at a time
-        try:
-            C.put_text(session.array("cmd/text"), text)
-            request = int(seq[1]) + 1
-            seq[0] = request
-            deadline = time.time() + timeout
-            while int(seq[1]) != request:
-                if time.time() > deadline:
-                    raise UserError(f"session {session.sid} did not answer {text!r} in "
-                                    f"{timeout:g} s")
-                time.sleep(0.001)
-            return C.get_text(session.array("cmd/reply"))
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+MAX_LINE = 4096
+MAX_STEPS = 10**9
+MAX_PERIOD = 10**6
+MAX_DELAY_MS = 60_000.0
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-class CommandServer:
-    """Core side: executes pending commands between frames."""
-
-    def __init__(self, core):
-        self.core = core
-        self.session = core.session
-        self.seq = self.session.array("cmd/seq")
-
-    def pending(self) -> bool:
-        return int(self.seq[0]) != int(self.seq[1])
-
-    def serve(self) -> None:
-        if not self.pending():
-            return
-        text = C.get_text(self.session.array("cmd/text"))
-        try:
-            reply = self.execute(text.split())
-        except (ValueError, IndexError, KeyError) as exc:
-            reply = f"error: {exc}"
-        C.put_text(self.session.array("cmd/reply"), reply)
-        self.seq[1] = self.seq[0]
-
-    def execute(self, words: list) -> str:
-        if not words:
-            raise ValueError("empty command")
-        ctl, name, args = self.session.ctl, words[0], words[1:]
-        if name == "stream" and not args:
-            ctl[C.STREAMING] = 1
-        elif name == "pause" and not args:
-            ctl[C.STREAMING] = 0
-        elif name == "step":
-            ctl[C.STEPS] += _int(args[0], 1) if args else 1
-        elif name == "exit":
-            ctl[C.EXIT] = 1
-        elif name == "delay":
-            ctl[C.DELAY_US] = int(1000 * _number(_one(args, "delay MS"), 0))
-        elif name == "split":
-            ctl[C.SPLIT] = min(_int(_one(args, "split N"), 0), self.core.graph.agents)
-        elif name in ("period", "offset", "bottleneck"):
-            return self._schedule(name, args)
-        elif name in ("pause", "resume", "off"):
-            mode = {"pause": PAUSED, "resume": RUN, "off": OFF}[name]
-            self.session.proc("pause")[self._index(_one(args, f"{name} ITEM"))] = mode
-        elif name == "set":
-            return self._set(args)
-        elif name == "state":
-            return self.state()
-        else:
-            raise ValueError(f"unknown command {name!r}")
-        return "ok"
-
-    def _index(self, item: str) -> int:
-        if item not in self.session.index:
-            raise ValueError(f"no item {item!r} runs in this session")
-        return self.session.index[item]
-
-    def _schedule(self, name: str, args: list) -> str:
-        if len(args) != 2:
-            raise ValueError(f"usage: {name} ITEM VALUE")
-        i = self._index(args[0])
-        period, offset = self.session.proc("period"), self.session.proc("offset")
-        if name == "period":
-            period[i] = _int(args[1], 1)
-            offset[i] = offset[i] % period[i]
-        elif name == "offset":
-            offset[i] = _int(args[1], 0) % period[i]
-        else:
-            factor = _number(args[1])
-            self.session.proc("bottleneck")[i] = factor if factor > 0 else -1.0
-            if factor <= 0:
-                period[i], offset[i] = 1, 0
-        return "ok"
-
-    def _set(self, args: list) -> str:
-        if len(args) != 3:
-            raise ValueError("usage: set ITEM NAME VALUE")
-        item, pname, value = args[0], args[1], _number(args[2])
-        if item in self.core.interfaces:
-            names = self.session.layout["if_params"][item]
-            if pname not in names:
-                raise ValueError(f"{item} has no setting {pname!r} (it has {', '.join(names)})")
-            self.session.array(f"ifpar/{item}")[names.index(pname)] = value
-            return "ok"
-        hyper = self.session.layout.get("plast_hyper", {}).get(item)
-        if hyper is not None:
-            if pname not in hyper:
-                raise ValueError(f"{item} has no setting {pname!r} (it has {', '.join(hyper)})")
-            self.session.array(f"hyp/{item}")[hyper.index(pname)] = value
-            return "ok"
-        key = f"par/{item}/{pname}"
-        if not self.session.has(key):
-            raise ValueError(f"no parameter {item}.{pname}")
-        array = self.session.array(key)
-        if array.size != 1:
-            raise ValueError(f"{item}.{pname} is not a scalar")
-        array.reshape(-1)[0] = value
-        return "ok"
-
-    def state(self) -> str:
-        ctl = self.session.ctl
-        mode = "streaming" if ctl[C.STREAMING] else "paused"
-        return (f"session {self.session.sid}: frame {int(ctl[C.FRAME])}, {mode}, "
-                f"split {int(ctl[C.SPLIT])}, delay {int(ctl[C.DELAY_US]) / 1000:g} ms, "
-                f"{len(self.session.processes)} processes")
+class CommandError(ValueError):
+    """A wrong command: the reply is ``error: <message>``."""
 
 
-def _one(args: list, usage: str) -> str:
-    if len(args) != 1:
-        raise ValueError(f"usage: {usage}")
-    return args[0]
+@dataclass(frozen=True)
+class Arg:
+    """One argument: ``kind`` is int, float, item, np, name, path or word."""
+
+    name: str
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    optional: bool = False
 
 
-def _number(text: str, minimum: float | None = None) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value) or (minimum is not None and value < minimum):
-        raise ValueError(f"expected a number >= {minimum}, got {text!r}")
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: tuple
+    help: str
+
+    @property
+    def usage(self) -> str:
+        words = [self.name] + [f"[{a.name}]" if a.optional else a.name for a in self.args]
+        return " ".join(words)
+
+
+def _c(name, help_text, *args):
+    return Command(name, tuple(args), help_text)
+
+
+COMMANDS = {c.name: c for c in (
+    _c("stream", "compute frames continuously"),
+    _c("pause", "stop streaming (or pause one item: pause ITEM)", Arg("ITEM", "item", optional=True)),
+    _c("step", "compute N frames (default 1), then stay paused",
+       Arg("N", "int", 1, MAX_STEPS, optional=True)),
+    _c("resume", "let a paused or switched-off item compute again", Arg("ITEM", "item")),
+    _c("off", "switch an item off (it writes zeros)", Arg("ITEM", "item")),
+    _c("delay", "wait MS milliseconds after every frame", Arg("MS", "float", 0, MAX_DELAY_MS)),
+    _c("split", "hold agents below N out of training", Arg("N", "int", 0, None)),
+    _c("period", "compute ITEM every P frames", Arg("ITEM", "item"), Arg("P", "int", 1, MAX_PERIOD)),
+    _c("offset", "compute ITEM at frames where frame % period == O", Arg("ITEM", "item"),
+       Arg("O", "int", 0, MAX_PERIOD - 1)),
+    _c("bottleneck", "let ITEM's period follow its cost (F > 0), or reset it (F <= 0)",
+       Arg("ITEM", "item"), Arg("F", "float", -1e6, 1e6)),
+    _c("set", "set a scalar setting or parameter of an item", Arg("ITEM", "item"),
+       Arg("NAME", "name"), Arg("VALUE", "float")),
+    _c("get", "print a setting or parameter of an item", Arg("ITEM", "item"), Arg("NAME", "name")),
+    _c("state", "statistics of a neuron-pool's last state (no argument: the status)",
+       Arg("NP", "np", optional=True)),
+    _c("status", "frame, streaming or paused, split, delay, processes"),
+    _c("save", "save the whole session as an .npz snapshot", Arg("PATH", "path")),
+    _c("nps", "list the neuron-pools and their shapes"),
+    _c("sps", "list the synapse-pools, their sources and targets"),
+    _c("items", "list every item with its kind, period and mode"),
+    _c("help", "list the commands, or explain one", Arg("COMMAND", "word", optional=True)),
+    _c("exit", "end the session"),
+)}
+
+
+def split_line(text: str) -> list:
+    if not isinstance(text, str):
+        raise CommandError("a command is a line of text")
+    if len(text) > MAX_LINE:
+        raise CommandError(f"command longer than {MAX_LINE} characters")
+    if any(ord(ch) < 32 and ch not in "\t" for ch in text):
+        raise CommandError("command contains control characters")
+    return text.split()
+
+
+def parse(text: str, names) -> tuple:
+    """(command, [values]) with every argument checked; ``names`` knows the session."""
+    words = split_line(text)
+    if not words:
+        raise CommandError("empty command (try help)")
+    command = COMMANDS.get(words[0])
+    if command is None:
+        raise CommandError(f"unknown command {_show(words[0])} (try help)")
+    args = words[1:]
+    required = sum(1 for a in command.args if not a.optional)
+    if not required <= len(args) <= len(command.args):
+        raise CommandError(f"usage: {command.usage}")
+    values = [_value(arg, word, names, command) for arg, word in zip(command.args, args)]
+    return command, values
+
+
+def _value(arg: Arg, word: str, names, command: Command):
+    if arg.kind == "int":
+        return _int(word, arg, names, command)
+    if arg.kind == "float":
+        return _float(word, arg, command)
+    if arg.kind == "item":
+        if word not in names.items:
+            raise CommandError(f"no item {_show(word)} in this session (usage: {command.usage})")
+        return word
+    if arg.kind == "np":
+        if word not in names.nps:
+            raise CommandError(f"no neuron-pool {_show(word)} (usage: {command.usage})")
+        return word
+    return word
+
+
+def _int(word: str, arg: Arg, names, command: Command) -> int:
+    if len(word) > 24 or not word.lstrip("+-").isdigit() or not word.isascii():
+        raise CommandError(f"{arg.name} must be a whole number, got {_show(word)} "
+                           f"(usage: {command.usage})")
+    value = int(word)
+    high = names.agents if command.name == "split" else arg.high
+    if (arg.low is not None and value < arg.low) or (high is not None and value > high):
+        raise CommandError(f"{arg.name} must lie in [{arg.low:g}, {high:g}], got "
+                           f"{_show(word)}")
     return value
 
 
-def _int(text: str, minimum: int) -> int:
+def _float(word: str, arg: Arg, command: Command) -> float:
     try:
-        value = int(text)
+        value = float(word) if len(word) <= 64 else math.nan
     except ValueError:
-        raise ValueError(f"expected an integer, got {text!r}") from None
-    if value < minimum:
-        raise ValueError(f"expected an integer >= {minimum}, got {value}")
+        raise CommandError(f"{arg.name} must be a number, got {_show(word)} "
+                           f"(usage: {command.usage})") from None
+    if not math.isfinite(value) or abs(value) > FLOAT32_MAX:
+        raise CommandError(f"{arg.name} must be a finite number, got {_show(word)}")
+    if (arg.low is not None and value < arg.low) or (arg.high is not None and value > arg.high):
+        raise CommandError(f"{arg.name} must lie in [{arg.low:g}, {arg.high:g}], got "
+                           f"{_show(word)}")
     return value
 
 
-def adapt_periods(period, offset, factor, cost, busy) -> list:
-    """Bottleneck adaptation (runtime.md 4.2, fixed so a period can fall again).
+def check_bounds(what: str, value: float, bounds) -> None:
+    lo, hi = bounds
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        low = "-inf" if lo is None else f"{lo:g}"
+        high = "inf" if hi is None else f"{hi:g}"
+        raise CommandError(f"{what} must lie in [{low}, {high}], got {value:g}")
 
-    Items with ``factor > 0`` are "not the bottleneck": their period becomes the smallest
-    one at which an execution (``cost`` seconds) takes at most ``factor`` times the
-    bottleneck's time per frame (the largest ``busy`` of items with ``factor <= 0``).
-    Returns the indices whose period changed; offsets are kept below the period.
-    """
-    bottleneck = max((busy[i] for i in range(len(period)) if factor[i] <= 0), default=0.0)
-    changed = []
-    if bottleneck <= 0:
-        return changed
-    for i in range(len(period)):
-        if factor[i] <= 0 or cost[i] <= 0:
-            continue
-        new = max(1, math.ceil(cost[i] / (factor[i] * bottleneck) - 1e-9))
-        if new != period[i]:
-            period[i] = new
-            offset[i] = offset[i] % new
-            changed.append(i)
-    return changed
+
+def help_text(topic: str | None = None) -> str:
+    if topic is None:
+        return "commands: " + ", ".join(COMMANDS) + " (help COMMAND for one)"
+    command = COMMANDS.get(topic)
+    if command is None:
+        raise CommandError(f"no command {_show(topic)} (commands: {', '.join(COMMANDS)})")
+    return f"{command.usage}: {command.help}"
+
+
+def _show(word: str) -> str:
+    """A user's word for a message: quoted, cut, printable."""
+    text = word if len(word) <= 40 else word[:37] + "..."
+    return repr(text)

@@ -1,5 +1,6 @@
-"""The control block of a session: frame counter, phase, streaming controls, per-process
-tables (state, period, offset, pause, profile, errors) and a command channel.
+"""The control block of a session: frame counter, phase, streaming controls and per-process
+tables (state, period, offset, pause, profile, errors). Commands travel over a socket
+(:mod:`statestream.runtime.channel`), not through this block.
 
 Everything is a fixed-size numpy array in the session's shared memory, so every process
 (workers, the core, attached tools) reads and writes it without messages.
@@ -18,6 +19,7 @@ EXIT = 5  # a tool asked the session to end
 SPLIT = 6  # agents < split are held out of training
 DELAY_US = 7  # extra wait per frame
 HISTORY_FROM = 9  # the earliest frame whose recorded states are real (learning)
+WRITE_SEQ = 10  # odd while a write phase may change parameters (readers retry then)
 I64_SLOTS = 16
 # ctl/f64 slots
 STARTED_AT = 0  # wall time (time.time) of the core's start
@@ -32,8 +34,6 @@ ERR_NONE, ERR_INTERNAL, ERR_USER = 0, 1, 2
 
 WINDOW = 16  # profiler window (frames)
 ERROR_BYTES = 8192
-COMMAND_BYTES = 4096
-REPLY_BYTES = 16384
 
 
 def control_arrays(processes: int) -> dict:
@@ -55,9 +55,6 @@ def control_arrays(processes: int) -> dict:
         "proc/needs_read": ((p,), "int64"),  # 1: the item has read-phase work
         "proc/error_kind": ((p,), "int64"),
         "proc/error": ((p, ERROR_BYTES), "uint8"),
-        "cmd/seq": ((2,), "int64"),  # [request, reply]
-        "cmd/text": ((COMMAND_BYTES,), "uint8"),
-        "cmd/reply": ((REPLY_BYTES,), "uint8"),
     }
 
 

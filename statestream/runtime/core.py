@@ -10,9 +10,9 @@ import contextlib
 import json
 import multiprocessing as mp
 import os
-import shutil
+import queue
 import sys
-import tempfile
+import threading
 import time
 
 import numpy as np
@@ -22,13 +22,15 @@ from statestream.interfaces import create as create_interface
 from statestream.neuronal.init import initial_params
 from statestream.runtime import control as C
 from statestream.runtime import snapshot
-from statestream.runtime.commands import CommandServer, adapt_periods
+from statestream.runtime.adapt import adapt_periods
+from statestream.runtime.channel import ChannelServer
+from statestream.runtime.command_runner import CommandRunner
 from statestream.plasticities import describe_plasticity
 from statestream.runtime.layout import build_layout, learning_arrays, process_table
 from statestream.runtime.learning import (delta_key, history_if_key, history_needs,
                                           history_state_key, hyper_key, loaded_history_depth,
                                           parse_history_key, variable_key)
-from statestream.runtime.session import Session
+from statestream.runtime.session_memory import SessionMemory
 from statestream.runtime.sync import Barrier
 from statestream.graph.environment import visible_gpus
 from statestream.graph.explicit import explicit_yaml
@@ -61,7 +63,6 @@ class Core:
         depth = max((d.depth for d in self.learning.values()), default=0)
         ring = max(2, int(memory), depth + 2)  # plasticities read frames k-1-depth .. k-1
         arrays, size = build_layout(graph, described, ring, learning_arrays(graph, self.learning))
-        self.save_dir = tempfile.mkdtemp(prefix="statestream-save-")
         layout = {
             "format": 1, "processes": self.table, "arrays": arrays, "size": size,
             "ring_depth": ring, "graph_file": os.path.abspath(graph.file),
@@ -69,19 +70,26 @@ class Core:
             "graph_json": json.dumps(graph.to_dict(), sort_keys=True),
             "agents": graph.agents, "seed": self.seed, "backend": backend,
             "threads": threads, "device": device, "visible_gpus": visible_gpus(),
-            "save_dir": self.save_dir,
             "if_params": {n: list(i.params) for n, i in self.interfaces.items()},
             "plast_hyper": {n: list(d.hyper) for n, d in self.learning.items()},
             "trained": {n: [list(k) for k in d.trained] for n, d in self.learning.items()},
         }
-        self.session = Session.create(layout)
-        self.commands = CommandServer(self)
         self.procs: dict = {}
         self.barrier = None
+        self.channel = None
         self.read_active: list = []
         self.next_frame = 0
         self.started_at = time.time()
-        self._init_memory()
+        self.frame_done = threading.Condition()
+        self.session = SessionMemory.create(layout)
+        try:  # from here on, every way out removes the session's files
+            self.save_dir = self.session.layout["save_dir"]
+            self._init_memory()
+            self.channel = ChannelServer(self.session.sid)
+            self.commands = CommandRunner(self)
+        except BaseException:
+            self.shutdown()
+            raise
 
     # -- set-up --------------------------------------------------------------------------------
     def _init_memory(self) -> None:
@@ -206,12 +214,18 @@ class Core:
             ctl[C.PHASE] = C.PHASE_READ
             self.barrier.phase(self.read_active, self._check_children)
             self._check_failed()
+        ctl[C.WRITE_SEQ] += 1  # odd: parameters may change (consistent readers retry)
         ctl[C.PHASE] = C.PHASE_WRITE
-        self.barrier.phase(active, self._check_children)
-        self._check_failed()
-        ctl[C.PHASE] = C.PHASE_IDLE
+        try:
+            self.barrier.phase(active, self._check_children)
+            self._check_failed()
+        finally:
+            ctl[C.PHASE] = C.PHASE_IDLE
+            ctl[C.WRITE_SEQ] += 1
         ctl[C.FRAME] = k
         self.next_frame = k + 1
+        with self.frame_done:
+            self.frame_done.notify_all()
         return k
 
     def _check_children(self) -> None:
@@ -236,20 +250,20 @@ class Core:
         raise ItemFailed(self.session.processes[index], text, user)
 
     def stream(self, frames: int | None = None, on_frame=None, adapt: bool = True) -> int:
-        """Compute frames while honouring the controls (stream/pause/step/delay/exit and
-        commands) until ``frames`` more frames are done or an exit is requested.
-        Returns the number of frames computed."""
+        """Compute frames while honouring the controls (stream/pause/step/delay/exit) and
+        answering commands between frames, until ``frames`` more frames are done or an
+        exit is requested. Returns the number of frames computed."""
         ctl = self.session.ctl
-        commands = self.commands
         target = None if frames is None else self.next_frame + int(frames)
         computed = 0
         while True:
-            commands.serve()
+            idle = not ctl[C.STREAMING] and ctl[C.STEPS] <= 0
+            self.answer_commands(wait=0.05 if idle else 0.0)
             if ctl[C.EXIT] or (target is not None and self.next_frame >= target):
                 return computed
             if not ctl[C.STREAMING]:
                 if ctl[C.STEPS] <= 0:
-                    time.sleep(0.002)
+                    self._check_children()
                     continue
                 ctl[C.STEPS] -= 1
             elif adapt and self.next_frame % (2 * C.WINDOW) == 0 and self.next_frame:
@@ -260,7 +274,34 @@ class Core:
                 on_frame(k)
             delay = int(ctl[C.DELAY_US])
             if delay > 0:
-                time.sleep(delay / 1e6)
+                self._sleep(delay / 1e6)
+
+    def _sleep(self, seconds: float) -> None:
+        """A delay between frames during which commands are still answered at once."""
+        end = time.perf_counter() + seconds
+        while not self.session.ctl[C.EXIT]:
+            left = end - time.perf_counter()
+            if left <= 0 or int(self.session.ctl[C.DELAY_US]) == 0:
+                return
+            self.answer_commands(wait=min(left, 0.05))
+
+    def answer_commands(self, wait: float = 0.0) -> None:
+        """Execute the queued commands (waiting up to ``wait`` s for the first one)."""
+        requests = self.channel.requests
+        try:
+            request = requests.get(timeout=wait) if wait > 0 else requests.get_nowait()
+        except queue.Empty:
+            return
+        while True:
+            try:
+                reply = self.commands.execute(request.text)
+            except Exception as exc:  # a bug of ours must not end the session
+                reply = f"error: internal error in command: {type(exc).__name__}: {exc}"
+            request.answer(reply)
+            try:
+                request = requests.get_nowait()
+            except queue.Empty:
+                return
 
     def adapt(self) -> list:
         """Bottleneck period adaptation from the profiled costs."""
@@ -349,6 +390,10 @@ class Core:
     def shutdown(self) -> list:
         """Stop every worker (politely, then by force) and remove the session's memory."""
         try:
+            if self.channel is not None:
+                self.channel.close()
+            with self.frame_done:
+                self.frame_done.notify_all()
             if self.barrier is not None and self.session.ctl is not None:
                 alive = [self.session.index[n] for n, p in self.procs.items() if p.exitcode is None]
                 self.session.ctl[C.PHASE] = C.PHASE_EXIT
@@ -367,7 +412,6 @@ class Core:
                     proc.join(0.5)
         finally:
             removed = self.session.unlink()
-            shutil.rmtree(self.save_dir, ignore_errors=True)
         return removed
 
 

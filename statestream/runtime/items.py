@@ -54,7 +54,7 @@ class NPRunner(Runner):
         self.update = build_np(name, graph, B)
         self.feeds = interface_feeds(graph)[name]
         self.reads = tuple(dict.fromkeys(self.update.reads + (name,)))
-        self.zero_copy = B.name == "numpy" or str(B.device) == "cpu"
+        self.zero_copy = B.zero_copy
         self.params = {}
         self.foreign = {}  # parameters owned by another process: copied in the read phase
         mine = {name} | {sp.name for sp in graph.incoming(name)}
@@ -129,7 +129,7 @@ class PlastRunner(Runner):
         self.plast = build_plasticity(graph.plasticities[name], graph, B, seed)
         self.feeds = interface_feeds(graph)
         self.ring = session.ring_depth
-        self.zero_copy = B.name == "numpy" or str(B.device) == "cpu"
+        self.zero_copy = B.zero_copy
         self.rings = {n: session.array(f"np/{n}") for n in self.plast.reads}
         if self.zero_copy:  # wrap every ring slot once
             self.slots = {n: [B.asarray(ring[s]) for s in range(self.ring)]

@@ -6,6 +6,9 @@ out in short slices so that a dead child or a dead core is noticed quickly.
 """
 from __future__ import annotations
 
+import os
+import select
+
 from statestream.runtime.shm import process_alive
 
 POLL_S = 0.05  # how often the core looks at its children while waiting
@@ -41,8 +44,25 @@ class Barrier:
             check()
 
 
-def wait_go(go, core_pid: int) -> None:
+class CoreWatch:
+    """Tells whether the core has exited: a pidfd where the system has them (no PID reuse
+    possible), else the PID."""
+
+    def __init__(self, core_pid: int):
+        self.pid = core_pid
+        try:
+            self.fd = os.pidfd_open(core_pid)
+        except (AttributeError, OSError):
+            self.fd = None
+
+    def gone(self) -> bool:
+        if self.fd is None:
+            return not process_alive(self.pid)
+        return bool(select.select([self.fd], [], [], 0)[0])
+
+
+def wait_go(go, watch: CoreWatch) -> None:
     """Worker side: block until released; raise CoreGone if the core died meanwhile."""
     while not go.acquire(timeout=ORPHAN_POLL_S):
-        if not process_alive(core_pid):
+        if watch.gone():
             raise CoreGone

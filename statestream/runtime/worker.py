@@ -9,7 +9,7 @@ import traceback
 
 from statestream.errors import UserError
 from statestream.runtime import control as C
-from statestream.runtime.sync import CoreGone, wait_go
+from statestream.runtime.sync import CoreGone, CoreWatch, wait_go
 
 
 def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> None:
@@ -19,9 +19,10 @@ def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> Non
     from statestream.runtime.memory import keep_freed_memory
 
     keep_freed_memory()
-    from statestream.runtime.session import Session
+    from statestream.runtime.session_memory import SessionMemory
 
-    session = Session.attach(sid)
+    watch = CoreWatch(core_pid)
+    session = SessionMemory.attach(sid)
     index = session.index[name]
     session.proc("pid")[index] = os.getpid()
     started = False
@@ -31,7 +32,7 @@ def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> Non
         session.proc("state")[index] = C.P_READY
         done.release()
         started = True
-        _profiled(loop, name, session, runner, index, go, done, core_pid)
+        _profiled(loop, name, session, runner, index, go, done, watch)
     except CoreGone:
         session.unlink()  # nobody else is left to remove the session's memory
         os._exit(3)
@@ -112,14 +113,14 @@ def device_of(item, layout: dict) -> str:
     return f"cuda:{visible[index] if index < len(visible) else index}"
 
 
-def loop(session, runner, index: int, go, done, core_pid: int) -> int:
+def loop(session, runner, index: int, go, done, watch) -> int:
     ctl = session.ctl
     state = session.proc("state")
     read_s, write_s, exec_s = (session.proc(t) for t in ("read_s", "write_s", "exec_s"))
     executions = session.proc("executions")
     frame = -1
     while True:
-        wait_go(go, core_pid)
+        wait_go(go, watch)
         phase = int(ctl[C.PHASE])
         if phase == C.PHASE_EXIT:
             done.release()

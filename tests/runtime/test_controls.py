@@ -1,16 +1,15 @@
 """Controls of a running session, used by an attached tool through the command channel."""
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
 import pytest
 
+import statestream
+from statestream.errors import UserError
 from statestream.runtime import control as C
-from statestream.runtime.commands import adapt_periods, send
-from statestream.runtime.core import Core
-from statestream.runtime.session import Session
+from statestream.runtime.adapt import adapt_periods
 from statestream.runtime.simulator import Simulator
 from statestream.graph import parse_graph
 
@@ -30,17 +29,12 @@ interfaces:
 
 @pytest.fixture
 def running():
-    core = Core(parse_graph(GRAPH), backend="torch", seed=1, threads=1, memory=4)
-    core.start()
-    thread = threading.Thread(target=core.stream, daemon=True)
-    core.session.ctl[C.STREAMING] = 0
-    thread.start()
-    tool = Session.attach(core.session.sid)
-    yield core, tool
-    send(tool, "exit")
-    thread.join(5)
+    """An owned session (paused) and a tool attached to it from the outside."""
+    owner = statestream.open(parse_graph(GRAPH), backend="torch", seed=1, threads=1, memory=4)
+    tool = statestream.attach(owner.id)
+    yield owner, tool
     tool.close()
-    core.shutdown()
+    owner.close()
 
 
 def _wait(predicate, timeout=5.0):
@@ -52,67 +46,76 @@ def _wait(predicate, timeout=5.0):
     return False
 
 
+def _ring(tool, name, frame):
+    """A past frame kept readable by --memory (tests only: no consistency check)."""
+    return np.array(tool.memory.state(name, frame))
+
+
 def test_pause_step_stream(running):
-    core, tool = running
+    owner, tool = running
     assert tool.frame == -1  # starts paused
-    assert send(tool, "step 3") == "ok"
+    assert tool.command("step 3") == "ok"
     assert _wait(lambda: tool.frame == 2)
     time.sleep(0.05)
     assert tool.frame == 2
-    assert send(tool, "stream") == "ok"
+    assert tool.command("stream") == "ok"
     assert _wait(lambda: tool.frame > 20)
-    assert send(tool, "pause") == "ok"
+    assert tool.command("pause") == "ok"
     frozen = tool.frame
     time.sleep(0.05)
     assert tool.frame == frozen
-    assert "paused" in send(tool, "state")
+    assert "paused" in tool.command("status")
+    assert tool.step(4) == frozen + 4
 
 
 def test_item_pause_off_and_period(running):
-    core, tool = running
-    send(tool, "off dst")
-    send(tool, "period src 3")
-    send(tool, "offset src 1")
-    send(tool, "step 7")
-    assert _wait(lambda: tool.frame == 6)
-    assert np.all(tool.state("dst", 6) == 0)  # off: writes zeros
+    owner, tool = running
+    tool.command("off dst")
+    tool.command("period src 3")
+    tool.command("offset src 1")
+    tool.step(7)
+    assert tool.frame == 6
+    assert np.all(tool.state("dst") == 0)  # off: writes zeros
     # src computes only on frames with k % 3 == 1 (here 4) and keeps its state otherwise
-    assert np.array_equal(tool.state("src", 6), tool.state("src", 4))
-    assert np.array_equal(tool.state("src", 5), tool.state("src", 4))
-    assert not np.array_equal(tool.state("src", 4), tool.state("src", 3))
-    assert tool.proc("period")[tool.index["src"]] == 3
+    assert np.array_equal(_ring(tool, "src", 6), _ring(tool, "src", 4))
+    assert np.array_equal(_ring(tool, "src", 5), _ring(tool, "src", 4))
+    assert not np.array_equal(_ring(tool, "src", 4), _ring(tool, "src", 3))
+    assert "src  np  period 3  offset 1  running" in tool.command("items")
 
 
 def test_memory_keeps_past_frames_readable(running):
-    core, tool = running
-    send(tool, "step 6")
-    assert _wait(lambda: tool.frame == 5)
-    sim = Simulator(core.graph, backend="torch", seed=1, threads=1)
+    owner, tool = running
+    tool.step(6)
+    sim = Simulator(owner.graph, backend="torch", seed=1, threads=1)
     history = []
     sim.run(6, callback=lambda s: history.append(s.host_states()))
     for k in (3, 4, 5):  # memory 4: the last three frames stay readable
-        assert np.array_equal(tool.state("src", k), history[k]["src"])
+        assert np.array_equal(_ring(tool, "src", k), history[k]["src"])
 
 
 def test_set_parameters_and_interface_settings(running):
-    core, tool = running
-    assert send(tool, "set wave amplitude 3") == "ok"
-    assert send(tool, "set out noise_std 0") == "ok"
-    assert send(tool, "set out b 0.5") == "error: out.b is not a scalar"
-    send(tool, "step 5")
-    assert _wait(lambda: tool.frame == 4)
-    osci = tool.if_var("wave", "osci", 4)
+    owner, tool = running
+    assert tool.command("set wave amplitude 3") == "ok"
+    assert tool.command("set out noise_std 0") == "ok"
+    assert tool.command("set out b 0.5").startswith("error: out.b is not a scalar")
+    tool.step(5)
+    osci = tool.read(["wave/osci"])[1]["wave/osci"]
     assert 1.5 < np.abs(osci).max() <= 3.0
-    assert send(tool, "set wave nothing 1").startswith("error: wave has no setting")
-    assert send(tool, "split 99") == "ok" and tool.ctl[C.SPLIT] == 2
+    assert tool.command("set wave nothing 1").startswith("error: wave has no setting")
+    assert tool.command("split 99").startswith("error: N must lie in [0, 2]")
+    assert tool.command("split 2") == "ok" and tool.memory.ctl[C.SPLIT] == 2
+    assert tool.command("get out noise_std") == "out.noise_std = 0"
+    assert tool.param("wave", "amplitude") == 3.0
 
 
 def test_bad_commands_answer_errors(running):
-    core, tool = running
-    assert send(tool, "flyaway").startswith("error: unknown command")
-    assert send(tool, "period nowhere 2").startswith("error: no item 'nowhere'")
-    assert send(tool, "period src zero").startswith("error: expected an integer")
-    assert send(tool, "delay -5").startswith("error: expected a number >= 0")
+    owner, tool = running
+    assert tool.command("flyaway").startswith("error: unknown command")
+    assert tool.command("period nowhere 2").startswith("error: no item 'nowhere'")
+    assert tool.command("period src zero").startswith("error: P must be a whole number")
+    assert tool.command("delay -5").startswith("error: MS must lie in [0, 60000]")
+    with pytest.raises(UserError, match="out.noise_std must lie in"):
+        owner.set("out", "noise_std", -1)
 
 
 def test_adapt_periods_can_rise_and_fall():

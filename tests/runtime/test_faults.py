@@ -11,7 +11,7 @@ import time
 import pytest
 
 from statestream.runtime import shm
-from statestream.runtime.session import Session
+from statestream.runtime.session_memory import SessionMemory as Session
 from tests.conftest import EXAMPLES, ROOT
 
 DEMO = os.path.join(EXAMPLES, "demo.st_graph")

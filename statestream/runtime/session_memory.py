@@ -8,9 +8,10 @@ from statestream.runtime import control as C
 from statestream.runtime import shm
 from statestream.runtime.layout import view
 from statestream.errors import UserError
+from statestream.runtime.janitor import start_janitor
 
 
-class Session:
+class SessionMemory:
     """Named numpy views into one session's shared memory."""
 
     def __init__(self, sid: str, layout: dict, segment: shm.Segment, owner: bool):
@@ -25,21 +26,34 @@ class Session:
         self.index = {name: i for i, name in enumerate(self.processes)}
         self.ctl = self.array("ctl/i64")
         self.ctlf = self.array("ctl/f64")
+        self.janitor = None
 
     # -- creation and attachment ------------------------------------------------------------
     @classmethod
-    def create(cls, layout: dict) -> "Session":
+    def create(cls, layout: dict) -> "SessionMemory":
+        """A new session: its janitor first (it removes every file below if we die), then
+        the data file (space reserved), then the layout that makes it visible."""
         sid = shm.new_session_id()
-        layout = dict(layout, session=sid, owner_pid=os.getpid(), created=time.time())
-        segment = shm.Segment(shm.data_path(sid), int(layout["size"]), create=True)
-        session = cls(sid, layout, segment, owner=True)
-        shm.write_json(shm.layout_path(sid), layout)
-        session.ctl[C.FRAME] = -1
-        session.ctlf[C.STARTED_AT] = time.time()
+        janitor = start_janitor(shm.data_path(sid) + "*")
+        try:
+            layout = dict(layout, session=sid, owner_pid=os.getpid(),
+                          owner_start=shm.process_start(os.getpid()), created=time.time(),
+                          save_dir=shm.save_dir(sid))
+            segment = shm.Segment(shm.data_path(sid), int(layout["size"]), create=True)
+            session = cls(sid, layout, segment, owner=True)
+            os.mkdir(layout["save_dir"], 0o700)
+            session.ctl[C.FRAME] = -1
+            session.ctlf[C.STARTED_AT] = time.time()
+            shm.write_json(shm.layout_path(sid), layout)
+        except BaseException:
+            shm.unlink_session(sid)
+            _stop(janitor)
+            raise
+        session.janitor = janitor
         return session
 
     @classmethod
-    def attach(cls, sid: str) -> "Session":
+    def attach(cls, sid: str) -> "SessionMemory":
         try:
             layout = shm.read_json(shm.layout_path(sid))
             segment = shm.Segment(shm.data_path(sid), 0, create=False)
@@ -53,7 +67,9 @@ class Session:
         self.segment.close()
 
     def unlink(self) -> list:
-        return shm.unlink_session(self.sid)
+        removed = shm.unlink_session(self.sid)
+        _stop(getattr(self, "janitor", None))
+        return removed
 
     # -- arrays ---------------------------------------------------------------------------------
     def array(self, name: str):
@@ -85,3 +101,9 @@ class Session:
     def frame(self) -> int:
         """The last completed frame (-1 before the first)."""
         return int(self.ctl[C.FRAME])
+
+
+def _stop(process) -> None:
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait()

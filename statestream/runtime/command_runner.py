@@ -1,0 +1,199 @@
+"""The core's side of the command language: execute one checked command between frames."""
+from __future__ import annotations
+
+import numpy as np
+
+from statestream.errors import UserError
+from statestream.runtime import control as C
+from statestream.runtime.commands import (FLOAT32_MAX, CommandError, check_bounds, help_text,
+                                          parse)
+from statestream.runtime.frame import OFF, PAUSED, RUN
+from statestream.runtime.learning import param_bounds
+
+MODES = {RUN: "running", PAUSED: "paused", OFF: "off"}
+
+
+class SessionNames:
+    """What a command may name in one session."""
+
+    def __init__(self, core):
+        self.items = set(core.session.index)
+        self.nps = set(core.graph.neuron_pools)
+        self.agents = core.graph.agents
+
+
+class CommandRunner:
+    """Executes commands for the core; every reply is text, errors start with ``error:``."""
+
+    def __init__(self, core):
+        self.core = core
+        self.session = core.session
+        self.names = SessionNames(core)
+        self.bounds = param_bounds(core.graph)
+
+    def execute(self, text: str) -> str:
+        try:
+            command, values = parse(text, self.names)
+            return getattr(self, f"_do_{command.name}")(*values)
+        except CommandError as exc:
+            return f"error: {exc}"
+        except UserError as exc:
+            return "error: " + " ".join(str(exc).split())
+
+    # -- streaming ---------------------------------------------------------------------------
+    def _do_stream(self):
+        self.session.ctl[C.STREAMING] = 1
+        return "ok"
+
+    def _do_pause(self, item=None):
+        if item is None:
+            self.session.ctl[C.STREAMING] = 0
+        else:
+            self.session.proc("pause")[self.session.index[item]] = PAUSED
+        return "ok"
+
+    def _do_resume(self, item):
+        self.session.proc("pause")[self.session.index[item]] = RUN
+        return "ok"
+
+    def _do_off(self, item):
+        self.session.proc("pause")[self.session.index[item]] = OFF
+        return "ok"
+
+    def _do_step(self, n=1):
+        ctl = self.session.ctl
+        ctl[C.STEPS] = min(int(ctl[C.STEPS]) + n, 2**62)
+        return "ok"
+
+    def _do_exit(self):
+        self.session.ctl[C.EXIT] = 1
+        return "ok"
+
+    def _do_delay(self, ms):
+        self.session.ctl[C.DELAY_US] = int(round(ms * 1000))
+        return "ok"
+
+    def _do_split(self, n):
+        self.session.ctl[C.SPLIT] = n
+        return "ok"
+
+    # -- schedules ---------------------------------------------------------------------------
+    def _do_period(self, item, period):
+        i = self.session.index[item]
+        self.session.proc("period")[i] = period
+        offset = self.session.proc("offset")
+        offset[i] = offset[i] % period
+        return "ok"
+
+    def _do_offset(self, item, offset):
+        i = self.session.index[item]
+        self.session.proc("offset")[i] = offset % int(self.session.proc("period")[i])
+        return "ok"
+
+    def _do_bottleneck(self, item, factor):
+        i = self.session.index[item]
+        self.session.proc("bottleneck")[i] = factor if factor > 0 else -1.0
+        if factor <= 0:
+            self.session.proc("period")[i], self.session.proc("offset")[i] = 1, 0
+        return "ok"
+
+    # -- settings and parameters --------------------------------------------------------------
+    def _setting(self, item: str, name: str):
+        """(array, index, bounds) of a scalar setting or parameter, or a CommandError."""
+        core = self.core
+        if item in core.interfaces:
+            iface = core.interfaces[item]
+            names = list(iface.params)
+            if name not in names:
+                raise CommandError(f"{item} has no setting {name!r} (it has "
+                                   f"{', '.join(names) or 'none'})")
+            lo, hi = iface.param_bounds.get(name, (-FLOAT32_MAX, FLOAT32_MAX))
+            return self.session.array(f"ifpar/{item}"), names.index(name), (lo, hi)
+        if item in core.learning:
+            hyper = core.learning[item].hyper
+            if name not in hyper:
+                raise CommandError(f"{item} has no setting {name!r} (it has "
+                                   f"{', '.join(hyper)})")
+            _, lo, hi = hyper[name]
+            return self.session.array(f"hyp/{item}"), list(hyper).index(name), (lo, hi)
+        key = f"par/{item}/{name}"
+        if not self.session.has(key):
+            owned = sorted(k.split("/")[2] for k in self.session.layout["arrays"]
+                           if k.startswith(f"par/{item}/"))
+            raise CommandError(f"{item} has no parameter {name!r}"
+                               + (f" (it has {', '.join(owned)})" if owned else ""))
+        return self.session.array(key), None, self.bounds.get((item, name), (None, None))
+
+    def _do_set(self, item, name, value):
+        array, index, bounds = self._setting(item, name)
+        check_bounds(f"{item}.{name}", value, bounds)
+        if index is None:
+            if array.size != 1:
+                raise CommandError(f"{item}.{name} is not a scalar (shape "
+                                   f"{list(array.shape)}); set takes scalars")
+            array.reshape(-1)[0] = np.float32(value)
+        else:
+            array[index] = value
+        return "ok"
+
+    def _do_get(self, item, name):
+        array, index, _ = self._setting(item, name)
+        if index is not None:
+            return f"{item}.{name} = {float(array[index]):g}"
+        if array.size == 1:
+            return f"{item}.{name} = {float(array.reshape(-1)[0]):g}"
+        return f"{item}.{name}: {_stats(np.array(array))}"
+
+    # -- information ---------------------------------------------------------------------------
+    def _do_state(self, np_name=None):
+        if np_name is None:
+            return self._do_status()
+        frame = int(self.session.ctl[C.FRAME])
+        if frame < 0:
+            return f"{np_name}: no frame computed yet"
+        return f"{np_name} at frame {frame}: {_stats(np.array(self.session.state(np_name, frame)))}"
+
+    def _do_status(self):
+        ctl = self.session.ctl
+        mode = "streaming" if ctl[C.STREAMING] else "paused"
+        return (f"session {self.session.sid}: frame {int(ctl[C.FRAME])}, {mode}, "
+                f"split {int(ctl[C.SPLIT])}, delay {int(ctl[C.DELAY_US]) / 1000:g} ms, "
+                f"{len(self.session.processes)} processes")
+
+    def _do_save(self, path):
+        self.core.save_states(path)
+        return f"saved {path} (frame {int(self.session.ctl[C.FRAME])})"
+
+    def _do_nps(self):
+        graph = self.core.graph
+        return "\n".join(f"{n}  {'x'.join(str(d) for d in graph.np_state_shape(n))}"
+                         for n in graph.neuron_pools)
+
+    def _do_sps(self):
+        return "\n".join(f"{sp.name}  {' * '.join('+'.join(f) for f in sp.source)} -> "
+                         f"{sp.target}" for sp in self.core.graph.synapse_pools.values())
+
+    def _do_items(self):
+        session = self.session
+        rows = []
+        for name in session.processes:
+            i = session.index[name]
+            rows.append(f"{name}  {session.kinds[name]}  period {int(session.proc('period')[i])}"
+                        f"  offset {int(session.proc('offset')[i])}  "
+                        f"{MODES.get(int(session.proc('pause')[i]), '?')}")
+        return "\n".join(rows)
+
+    def _do_help(self, topic=None):
+        return help_text(topic)
+
+
+def _stats(value: np.ndarray) -> str:
+    finite = np.isfinite(value)
+    bad = int(value.size - np.count_nonzero(finite))
+    shown = value[finite] if bad else value
+    if shown.size == 0:
+        return f"shape {list(value.shape)}, no finite values ({bad} NaN/Inf)"
+    text = (f"shape {list(value.shape)}, mean {float(shown.mean()):.4g}, std "
+            f"{float(shown.std()):.4g}, min {float(shown.min()):.4g}, max "
+            f"{float(shown.max()):.4g}")
+    return text + (f", {bad} NaN/Inf" if bad else "")
