@@ -34,22 +34,49 @@ def add_session_args(parser, frames_required: bool = True) -> None:
                         help="plot accuracy per delay over the session (needs matplotlib)")
     parser.add_argument("--report", metavar="OUT.json",
                         help="write frames, wall time, frames/s and metrics as JSON")
+    parser.add_argument("--checkpoint-every", nargs=2, metavar=("K", "OUT.npz"),
+                        help="every K frames, write the latest snapshot to OUT.npz (atomically)")
+    parser.add_argument("--split", type=_non_negative, default=0, metavar="N",
+                        help="agents < N are held out of training (default 0)")
 
 
 def write_report(path: str, data: dict) -> None:
     """Write ``data`` as JSON atomically."""
     import json
-    import os
-    import tempfile
 
-    folder = os.path.dirname(os.path.abspath(path))
+    from statestream.fileio import atomic_open
+
+    with atomic_open(path, "w", what="report") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+
+
+def check_outputs(args) -> None:
+    """Before the first frame: every output path is writable, optional packages exist."""
+    from statestream.fileio import check_writable
+
+    outputs = [(args.save_states, "--save-states"), (args.metrics_csv, "--metrics-csv"),
+               (args.metrics_png, "--metrics-png"), (args.report, "--report"),
+               (checkpoint_of(args)[1], "--checkpoint-every")]
+    for path, option in outputs:
+        if path:
+            check_writable(path, f"{option} file")
+    if args.metrics_png:
+        from statestream.runtime.metrics import pyplot
+
+        pyplot()
+
+
+def checkpoint_of(args) -> tuple:
+    """``(K, PATH)`` of ``--checkpoint-every`` (``(0, None)`` without it)."""
+    if not args.checkpoint_every:
+        return 0, None
+    every, path = args.checkpoint_every
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".statestream-", suffix=".json", dir=folder)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"cannot write report {path}: {exc.strerror or exc}") from None
+        return _positive(every), path
+    except Exception:
+        raise UserError(f"--checkpoint-every K OUT.npz: K must be a positive integer, "
+                        f"got {every!r}") from None
 
 
 def make_recorder(graph, variables: dict, args):
@@ -75,6 +102,18 @@ def finish_metrics(recorder, args) -> list:
     return recorder.report()
 
 
+def _non_negative(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
 def _positive(text: str) -> int:
     import argparse
 
@@ -88,12 +127,17 @@ def _positive(text: str) -> int:
 
 
 def prepare_graph(args, check_devices: bool = True):
-    """The validated graph with the command-line overrides; run-only problems are errors."""
+    """The validated graph with the command-line overrides; run-only problems are errors.
+
+    Also checked here, before any process starts: ``--device``, ``--split``, the output
+    paths and optional packages. ``check``'s warnings are printed on stderr."""
     from statestream.errors import SpecError
     from statestream.graph import load_graph
     from statestream.graph.environment import run_problems
 
     graph = load_graph(resolve_user_path(args.file))
+    for warning in graph.warnings:
+        print(str(warning), file=sys.stderr)
     if args.agents:
         graph = graph.with_agents(args.agents)
     backend = args.backend or graph.backend
@@ -104,12 +148,32 @@ def prepare_graph(args, check_devices: bool = True):
         from dataclasses import replace
 
         raise SpecError([replace(p, severity="error") for p in problems])
-    if args.device is not None and args.device != "cpu" and not args.device.startswith("cuda:"):
-        raise UserError(f"--device must be cpu or cuda:N, got {args.device!r}")
+    check_device(args.device)
+    if args.split > graph.agents:
+        raise UserError(f"--split {args.split}: the graph has only {graph.agents} agents")
+    checkpoint_of(args)
+    check_outputs(args)
     for client in graph.core_clients.values():
         print(f"note: core client {client.name} ({client.type}) is not run by this version",
               file=sys.stderr)
     return graph, backend
+
+
+def check_device(device) -> None:
+    """``--device`` names cpu or a CUDA device that torch can use here."""
+    import re
+
+    if device is None or device == "cpu":
+        return
+    match = re.fullmatch(r"cuda:(\d+)", device)
+    if not match:
+        raise UserError(f"--device must be cpu or cuda:N, got {device!r}")
+    import torch
+
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if int(match.group(1)) >= count:
+        have = f"{count} CUDA device(s)" if count else "no CUDA device available"
+        raise UserError(f"--device {device}: not available here ({have}); use --device cpu")
 
 
 def _client_problems(graph) -> list:

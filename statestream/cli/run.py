@@ -6,14 +6,12 @@ import sys
 import time
 
 from statestream.errors import UserError
-from statestream.cli.common import (add_session_args, finish_metrics, make_recorder,
-                                            prepare_graph, write_report)
+from statestream.cli.common import (add_session_args, checkpoint_of, finish_metrics,
+                                    make_recorder, prepare_graph, write_report)
+from statestream.cli.longrun import (Interrupted, StopSignals, checkpoint_due, progress_bar,
+                                     save_on_stop)
 
 LAUNCHED = time.time()
-
-
-class Terminated(Exception):
-    """SIGTERM arrived."""
 
 
 def add_parser(sub) -> None:
@@ -27,7 +25,6 @@ def add_parser(sub) -> None:
 
 
 def cmd_run(args) -> int:
-    from statestream.runtime import control as C
     from statestream.runtime.core import Core, ItemFailed, print_progress
 
     if not args.headless:
@@ -36,9 +33,10 @@ def cmd_run(args) -> int:
     if not args.frames:
         raise UserError("--headless needs --frames N")
     graph, backend = prepare_graph(args)
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    stop = StopSignals().install()
     core = None
     status = 0
+    bar = None
     try:
         core = Core(graph, backend=backend, seed=args.seed, threads=args.threads or 1,
                     device=args.device, synthetic_inputs=args.synthetic_inputs,
@@ -46,21 +44,16 @@ def cmd_run(args) -> int:
         if args.init_states:
             core.load_states(args.init_states)
         startup = core.start()
+        _set_split(core, args.split)
         recorder = make_recorder(graph, {n: i.variables for n, i in core.interfaces.items()},
                                  args)
-        session = core.session
+        bar = progress_bar(args, args.frames, recorder)
         first = []
-
-        def on_frame(k):
-            if not first:
-                first.append(time.time())
-            if recorder is not None:
-                recorder.update(k, lambda iface, var: session.if_var(iface, var, k))
-
+        on_frame = _frame_callback(core, args, recorder, bar, stop, first)
         t0 = time.perf_counter()
-        core.session.ctl[C.STREAMING] = 1
-        done = core.stream(args.frames, on_frame=on_frame)
+        done = _stream(core, args.frames, on_frame, stop)
         wall = time.perf_counter() - t0
+        bar.close()
         first_frame_at = first[0] if first else time.time()
         if args.save_states:
             core.save_states(args.save_states)
@@ -81,24 +74,65 @@ def cmd_run(args) -> int:
     except ItemFailed as exc:
         print(f"statestream: item {exc.name} failed: {exc.message}", file=sys.stderr)
         status = 2 if exc.user else 1
-    except KeyboardInterrupt:
-        print("statestream: interrupted, session stopped", file=sys.stderr)
-        status = 130
-    except Terminated:
-        print("statestream: terminated, session stopped", file=sys.stderr)
-        status = 143
+    except Interrupted as exc:
+        if bar is not None:
+            bar.close()
+        if core is not None:
+            save_on_stop(exc, core.save_states, args.save_states, core.next_frame)
+        how = "interrupted" if exc.code == 130 else "terminated"
+        print(f"statestream: {how}, session stopped", file=sys.stderr)
+        status = exc.code
     finally:
+        if bar is not None:
+            bar.close()
         if core is not None:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             core.shutdown()
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        stop.restore()
     return status
 
 
-def _on_sigterm(signum, frame):
-    raise Terminated
+def _set_split(core, split: int) -> None:
+    """Agents < ``split`` are held out of training."""
+    from statestream.runtime import control as C
+
+    core.session.ctl[C.SPLIT] = split
+
+
+def _frame_callback(core, args, recorder, bar, stop, first: list):
+    """Called after every frame: metrics, progress, checkpoints, then pending signals."""
+    session = core.session
+    every, checkpoint = checkpoint_of(args)
+    done = 0
+
+    def on_frame(k):
+        nonlocal done
+        done += 1
+        if not first:
+            first.append(time.time())
+        if recorder is not None:
+            recorder.update(k, lambda iface, var: session.if_var(iface, var, k))
+        bar.update()
+        if checkpoint_due(every, done):
+            core.save_states(checkpoint)
+        stop.check()
+
+    return on_frame
+
+
+def _stream(core, frames: int, on_frame, stop) -> int:
+    """Stream ``frames`` frames; signals take effect between frames."""
+    from statestream.runtime import control as C
+
+    core.session.ctl[C.STREAMING] = 1
+    stop.deferred = True
+    try:
+        done = core.stream(frames, on_frame=on_frame)
+    finally:
+        stop.deferred = False
+    stop.check()
+    return done
 
 
 def _launch_time() -> float:

@@ -119,7 +119,9 @@ class MetricsRecorder:
         return [m.summary() for m in self.metrics if m.last is not None]
 
     def write_csv(self, path: str) -> None:
-        with open(path, "w", newline="") as handle:
+        from statestream.fileio import atomic_open
+
+        with atomic_open(path, "w", what="metrics CSV", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["frame", "metric", "delay", "accuracy"])
             for metric in self.metrics:
@@ -130,15 +132,9 @@ class MetricsRecorder:
                         writer.writerow([frame, metric.label, f">={metric.path_length}", pooled])
 
     def plot(self, path: str) -> None:
-        from statestream.errors import UserError
+        from statestream.fileio import atomic_open
 
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise UserError("--metrics-png needs matplotlib: pip install matplotlib") from None
+        plt = pyplot()
         metrics = [m for m in self.metrics if m.rows]
         fig, axes = plt.subplots(len(metrics) or 1, 1, figsize=(8, 3.2 * max(len(metrics), 1)),
                                  squeeze=False)
@@ -161,5 +157,25 @@ class MetricsRecorder:
             ax.set_title(f"{metric.label}: accuracy per delay since stimulus onset")
             ax.legend(fontsize=7, ncol=2, loc="lower right")
         fig.tight_layout()
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
+        try:
+            with atomic_open(path, "wb", what="metrics plot") as handle:
+                fig.savefig(handle, format="png", dpi=100)
+        finally:
+            plt.close(fig)
+
+
+PLOT_EXTRA = 'pip install "statestream[plot]"'
+
+
+def pyplot():
+    """matplotlib.pyplot (headless), or a one-line UserError naming the extra to install."""
+    from statestream.errors import UserError
+
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise UserError(f"--metrics-png needs matplotlib: {PLOT_EXTRA}") from None
+    return plt

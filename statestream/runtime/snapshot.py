@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import tempfile
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -75,28 +75,26 @@ def collect(states: dict, params: dict, if_vars: dict, if_states: dict, frame: i
 
 def save(path: str, arrays: dict) -> None:
     """Write ``arrays`` to ``path`` atomically (a crash never leaves a partial file)."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    if not os.path.isdir(folder):
-        raise UserError(f"cannot save {path}: folder {folder} does not exist")
-    handle, tmp = tempfile.mkstemp(prefix=".statestream-", suffix=".npz.tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from statestream.fileio import atomic_open, check_writable
+
+    check_writable(path, "snapshot")
+    with atomic_open(path, "wb", what="snapshot") as stream:
+        np.savez(stream, **arrays)
 
 
 def load(path: str) -> dict:
+    """The arrays of a snapshot; a missing, truncated or corrupted file is a UserError."""
     try:
-        with np.load(path, allow_pickle=False) as data:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("an .npy array, not an .npz archive")
+        with data:
             return {key: data[key] for key in data.files}
     except FileNotFoundError:
         raise UserError(f"{path}: file not found") from None
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path}: not a statestream .npz file ({exc})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, KeyError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise UserError(f"{path}: corrupted or not a statestream .npz file ({reason})") from None
 
 
 def check_keys(path: str, arrays: dict, expected: dict) -> None:
