@@ -22,6 +22,7 @@ BUILT_IN = {
     "moving_edges": "statestream.interfaces.moving_edges:MovingEdges",
     "mnist": "statestream.interfaces.classification:Mnist",
     "cifar10": "statestream.interfaces.classification:Cifar10",
+    "digits": "statestream.interfaces.digits:Digits",
 }
 
 

@@ -48,6 +48,8 @@ INTERFACE_TYPES = {
         _presentation(4, 6, None)),
     "lettersequence": InterfaceType(("ls_pred",), ("ls_seq_0", "ls_seq_1"), True,
                                     _presentation(16, 24, None), ("",)),
+    "digits": InterfaceType(("digits_pred",), ("digits_image", "digits_label"), True,
+                            _presentation(8, 12, 0), ("train", "valid"), True),
     "sim": InterfaceType(
         ("Fx", "Fy", "Fa"),
         ("ret_fov", "ret_per", "dist_fov", "dist_per", "haptic", "lookat", "acc_x", "acc_y",
@@ -56,7 +58,7 @@ INTERFACE_TYPES = {
 
 # What an out topic carries, for synthetic replacements; unlisted topics are images.
 TOPIC_KINDS = MappingProxyType({
-    "rn_label": "label", "mnist_label": "label", "seg_mnist_label": "label",
+    "rn_label": "label", "digits_label": "label", "mnist_label": "label", "seg_mnist_label": "label",
     "cf10_label": "label", "cs_label": "label", "css_label": "label",
     "ls_seq_0": "label", "ls_seq_1": "label",
     "seg_mnist_mask": "mask", "cs_mask": "mask", "css_mask": "mask",
