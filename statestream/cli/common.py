@@ -20,6 +20,8 @@ def add_session_args(parser, frames_required: bool = True) -> None:
                         help="cpu or cuda:N for every item (default: the items' devices)")
     parser.add_argument("--synthetic-inputs", action="store_true",
                         help="replace interfaces that need a dataset by seeded random data")
+    parser.add_argument("--data-root", metavar="DIR", type=_data_root,
+                        help="folder where datasets are looked up (sets STATESTREAM_DATA_ROOT)")
     parser.add_argument("--no-learning", action="store_true",
                         help="do not run the plasticities (parameters stay as they are)")
     parser.add_argument("--init-states", metavar="IN.npz",
@@ -73,6 +75,11 @@ def finish_metrics(recorder, args) -> list:
     if args.metrics_png:
         recorder.plot(args.metrics_png)
     return recorder.report()
+
+
+def _data_root(text: str) -> str:
+    os.environ["STATESTREAM_DATA_ROOT"] = os.path.abspath(text)  # read by the loaders
+    return text
 
 
 def _positive(text: str) -> int:

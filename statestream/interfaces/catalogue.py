@@ -34,7 +34,7 @@ INTERFACE_TYPES = {
                            _presentation(16, 24), ("train", "valid"), True),
     "mnist_segmentation": InterfaceType(
         ("seg_mnist_pred",), ("seg_mnist_image", "seg_mnist_label", "seg_mnist_mask"), True,
-        _presentation(8, 16), ("train", "test")),
+        _presentation(8, 16), ("train", "test"), True),
     "cifar10": InterfaceType(("cf10_pred",), ("cf10_image", "cf10_label"), True,
                              _presentation(12, 16), ("train", "valid"), True),
     "transform_cifar10": InterfaceType(
@@ -42,12 +42,12 @@ INTERFACE_TYPES = {
         _presentation(12, 16), (), True),
     "cityscapes": InterfaceType(
         ("cs_pred",), ("cs_image", "cs_class", "cs_label", "cs_mask", "cs_pclass"), True,
-        _presentation(4, 6, None), ("train", "test")),
+        _presentation(4, 6, None), ("train", "test"), True),
     "cityscapes_sequence": InterfaceType(
         ("css_pred",), ("css_image", "css_class", "css_label", "css_mask", "css_pclass"), True,
-        _presentation(4, 6, None)),
+        _presentation(4, 6, None), (), True),
     "lettersequence": InterfaceType(("ls_pred",), ("ls_seq_0", "ls_seq_1"), True,
-                                    _presentation(16, 24, None), ("",)),
+                                    _presentation(16, 24, None), ("",), True),
     "digits": InterfaceType(("digits_pred",), ("digits_image", "digits_label"), True,
                             _presentation(8, 12, 0), ("train", "valid"), True),
     "sim": InterfaceType(
@@ -65,8 +65,7 @@ TOPIC_KINDS = MappingProxyType({
 })
 
 # Built-in types whose real implementation does not exist yet (synthetic inputs only).
-NOT_IMPLEMENTED = frozenset({"mnist_segmentation", "transform_cifar10", "cityscapes",
-                             "cityscapes_sequence", "lettersequence", "sim"})
+NOT_IMPLEMENTED: frozenset = frozenset()
 
 
 def topic_kind(topic: str) -> str:
