@@ -53,7 +53,8 @@ def dataset_path(iface, key: str, defaults: tuple = ()) -> str:
         names = [] if raw is None else [os.path.basename(os.path.normpath(raw))]
         if raw is not None and not os.path.isabs(raw):
             names.insert(0, raw)
-        candidates += [os.path.join(root, name) for name in names + list(defaults)]
+        names += list(defaults) if raw is None else []
+        candidates += [os.path.join(root, name) for name in names]
     for path in candidates:
         if os.path.exists(path):
             return path
