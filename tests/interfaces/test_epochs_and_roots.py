@@ -18,8 +18,8 @@ NPS = {"mnist_image": (1, 28, 28), "mnist_label": (10, 1, 1), "mnist_pred": (10,
 @pytest.mark.parametrize("agents", [3, 5, 8])
 def test_epoch_mode_visits_each_of_37_samples_once_per_epoch(tmp_path, agents):
     path = write_mnist(tmp_path / "m.pkl.gz", coded_mnist((37, 4, 3)))
-    iface = make("mnist", NPS, f"source_file: {path}\nmin_duration: 1\nmax_duration: 3\nfading: 0",
-                 agents=agents, inputs=("mnist_pred",))
+    keys = f"source_file: {path}\nmin_duration: 1\nmax_duration: 3\nfading: 0"
+    iface = make("mnist", NPS, keys, agents=agents, inputs=("mnist_pred",))
     shown, fired = [], []
     for k in range(130):
         out = iface.step(k, {}, {"mode": 2}, 0)
