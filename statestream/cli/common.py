@@ -20,6 +20,8 @@ def add_session_args(parser, frames_required: bool = True) -> None:
                         help="cpu or cuda:N for every item (default: the items' devices)")
     parser.add_argument("--synthetic-inputs", action="store_true",
                         help="replace interfaces that need a dataset by seeded random data")
+    parser.add_argument("--data-root", metavar="DIR", type=_data_root,
+                        help="folder where datasets are looked up (sets STATESTREAM_DATA_ROOT)")
     parser.add_argument("--no-learning", action="store_true",
                         help="do not run the plasticities (parameters stay as they are)")
     parser.add_argument("--init-states", metavar="IN.npz",
@@ -112,6 +114,11 @@ def _non_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
     return value
+
+
+def _data_root(text: str) -> str:
+    os.environ["STATESTREAM_DATA_ROOT"] = os.path.abspath(text)  # read by the loaders
+    return text
 
 
 def _positive(text: str) -> int:

@@ -22,6 +22,13 @@ BUILT_IN = {
     "moving_edges": "statestream.interfaces.moving_edges:MovingEdges",
     "mnist": "statestream.interfaces.classification:Mnist",
     "cifar10": "statestream.interfaces.classification:Cifar10",
+    "digits": "statestream.interfaces.digits:Digits",
+    "mnist_segmentation": "statestream.interfaces.segmentation:MnistSegmentation",
+    "lettersequence": "statestream.interfaces.lettersequence:LetterSequence",
+    "transform_cifar10": "statestream.interfaces.transform_cifar10:TransformCifar10",
+    "cityscapes": "statestream.interfaces.cityscapes:Cityscapes",
+    "cityscapes_sequence": "statestream.interfaces.cityscapes:CityscapesSequence",
+    "sim": "statestream.interfaces.sim:Sim",
 }
 
 

@@ -34,7 +34,7 @@ INTERFACE_TYPES = {
                            _presentation(16, 24), ("train", "valid"), True),
     "mnist_segmentation": InterfaceType(
         ("seg_mnist_pred",), ("seg_mnist_image", "seg_mnist_label", "seg_mnist_mask"), True,
-        _presentation(8, 16), ("train", "test")),
+        _presentation(8, 16), ("train", "test"), True),
     "cifar10": InterfaceType(("cf10_pred",), ("cf10_image", "cf10_label"), True,
                              _presentation(12, 16), ("train", "valid"), True),
     "transform_cifar10": InterfaceType(
@@ -42,12 +42,14 @@ INTERFACE_TYPES = {
         _presentation(12, 16), (), True),
     "cityscapes": InterfaceType(
         ("cs_pred",), ("cs_image", "cs_class", "cs_label", "cs_mask", "cs_pclass"), True,
-        _presentation(4, 6, None), ("train", "test")),
+        _presentation(4, 6, None), ("train", "test"), True),
     "cityscapes_sequence": InterfaceType(
         ("css_pred",), ("css_image", "css_class", "css_label", "css_mask", "css_pclass"), True,
-        _presentation(4, 6, None)),
+        _presentation(4, 6, None), (), True),
     "lettersequence": InterfaceType(("ls_pred",), ("ls_seq_0", "ls_seq_1"), True,
-                                    _presentation(16, 24, None), ("",)),
+                                    _presentation(16, 24, None), ("",), True),
+    "digits": InterfaceType(("digits_pred",), ("digits_image", "digits_label"), True,
+                            _presentation(8, 12, 0), ("train", "valid"), True),
     "sim": InterfaceType(
         ("Fx", "Fy", "Fa"),
         ("ret_fov", "ret_per", "dist_fov", "dist_per", "haptic", "lookat", "acc_x", "acc_y",
@@ -56,15 +58,14 @@ INTERFACE_TYPES = {
 
 # What an out topic carries, for synthetic replacements; unlisted topics are images.
 TOPIC_KINDS = MappingProxyType({
-    "rn_label": "label", "mnist_label": "label", "seg_mnist_label": "label",
+    "rn_label": "label", "digits_label": "label", "mnist_label": "label", "seg_mnist_label": "label",
     "cf10_label": "label", "cs_label": "label", "css_label": "label",
     "ls_seq_0": "label", "ls_seq_1": "label",
     "seg_mnist_mask": "mask", "cs_mask": "mask", "css_mask": "mask",
 })
 
 # Built-in types whose real implementation does not exist yet (synthetic inputs only).
-NOT_IMPLEMENTED = frozenset({"mnist_segmentation", "transform_cifar10", "cityscapes",
-                             "cityscapes_sequence", "lettersequence", "sim"})
+NOT_IMPLEMENTED: frozenset = frozenset()
 
 
 def topic_kind(topic: str) -> str:

@@ -18,13 +18,14 @@ class DatasetClassifier(SampledInterface):
 
     needs_data = True
     SOURCE_KEY = ""
+    DATA_NAMES: tuple = ()  # names tried under the data root
     IMAGE = LABEL = ""
     STATE = SampledInterface.STATE + ("stimulus",)
 
     def __init__(self, item, graph, seed):
         super().__init__(item, graph, seed)
         self.check_features(self.LABEL, CLASSES)
-        parts = read_dataset(self, self.SOURCE_KEY, self.loader)
+        parts = self.read_parts()
         self.data = []
         for name, (images, labels) in zip(PART_NAMES, parts):
             count = labels.shape[0]
@@ -33,6 +34,10 @@ class DatasetClassifier(SampledInterface):
         self.setup(tuple(labels.shape[0] for _, labels in self.data), CLASSES)
         shape = self.out_shapes.get(self.IMAGE, (self.agents, 1, 1, 1))
         self.stimulus = np.zeros(shape, dtype=np.float32)
+
+    def read_parts(self) -> list:
+        """[(images, labels)] for train, valid, test."""
+        return read_dataset(self, self.SOURCE_KEY, self.loader, self.DATA_NAMES)
 
     @staticmethod
     def loader(path):
@@ -64,6 +69,7 @@ class Mnist(DatasetClassifier):
 
     TYPE = "mnist"
     SOURCE_KEY = "source_file"
+    DATA_NAMES = ("mnist.pkl.gz", "mnist")
     IMAGE, LABEL = "mnist_image", "mnist_label"
     loader = staticmethod(load_mnist)
 
@@ -80,6 +86,7 @@ class Cifar10(DatasetClassifier):
 
     TYPE = "cifar10"
     SOURCE_KEY = "source_path"
+    DATA_NAMES = ("cifar-10-batches-py", "cifar10")
     IMAGE, LABEL = "cf10_image", "cf10_label"
     loader = staticmethod(load_cifar10)
 

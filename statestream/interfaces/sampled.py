@@ -65,6 +65,11 @@ class SampledInterface(Interface):
     def sample_label(self, part: int, index: int) -> int:
         raise NotImplementedError
 
+    def truth(self) -> tuple:
+        """(true classes [agents] or [agents, X, Y] (-1: none), weights or None) of the
+        stimuli shown in the previous frame, for the confusion matrices."""
+        return self.label, None
+
     def present(self, agents: np.ndarray, params: dict) -> None:
         """Prepare the stimuli of ``agents`` (their part/index/label are set)."""
         raise NotImplementedError
@@ -122,13 +127,15 @@ class SampledInterface(Interface):
         delays = (frame - 1) - self.clock.onset
         held_out = np.arange(self.agents) < self.split
         masks = [~held_out, held_out] if len(self.tcms) == 2 else [None]
+        true, weights = self.truth()
         for tcm, mask in zip(self.tcms.values(), masks):
-            tcm.update(delays, self.label, pred, mask)
+            tcm.update(delays, true, pred, _combined(mask, weights))
         if walk:
             first = next(iter(self.tcms.values()))
             for key in set(zip(self.part.tolist(), self.epoch_of.tolist())):
                 mask = (self.part == key[0]) & (self.epoch_of == key[1])
-                counts = frame_counts(first.window, self.classes, delays, self.label, pred, mask)
+                counts = frame_counts(first.window, self.classes, delays, true, pred,
+                                      _combined(mask, weights))
                 self.epoch_counts[key] = self.epoch_counts.get(key, 0) + counts
 
     def finish_epochs(self, mode) -> dict:
@@ -165,3 +172,12 @@ class SampledInterface(Interface):
         counts = finished[part] if part in finished else self.epoch_counts.get(
             (part, self.reported[part] + 1))
         return np.zeros(shape) if counts is None else counts
+
+
+def _combined(agent_mask, weights):
+    """Agent mask [agents] (or None) times pixel weights [agents, X, Y] (or None)."""
+    if weights is None:
+        return agent_mask
+    if agent_mask is None:
+        return weights
+    return weights * agent_mask.reshape((-1,) + (1,) * (weights.ndim - 1))
