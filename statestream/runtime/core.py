@@ -81,6 +81,7 @@ class Core:
         self.next_frame = 0
         self.started_at = time.time()
         self.frame_done = threading.Condition()
+        self.hooks: list = []  # run in the core between frames (core clients, recorders)
         self.session = SessionMemory.create(layout)
         try:  # from here on, every way out removes the session's files
             self.save_dir = self.session.layout["save_dir"]
@@ -268,13 +269,33 @@ class Core:
                 ctl[C.STEPS] -= 1
             elif adapt and self.next_frame % (2 * C.WINDOW) == 0 and self.next_frame:
                 self.adapt()
+            self._run_hooks("before_frame", self.next_frame)
             k = self.frame()
             computed += 1
+            self._run_hooks("after_frame", k)
             if on_frame is not None:
                 on_frame(k)
             delay = int(ctl[C.DELAY_US])
             if delay > 0:
                 self._sleep(delay / 1e6)
+
+    def add_hook(self, hook) -> None:
+        """``hook.before_frame(k)`` / ``hook.after_frame(k)`` run in the core between
+        frames (where commands run too); ``hook.name`` names it when it raises."""
+        self.hooks.append(hook)
+
+    def _run_hooks(self, method: str, frame: int) -> None:
+        for hook in self.hooks:
+            function = getattr(hook, method, None)
+            if function is None:
+                continue
+            try:
+                function(frame)
+            except Exception:  # noqa: BLE001 - the session stops, naming the hook
+                import traceback
+
+                raise ItemFailed(getattr(hook, "name", type(hook).__name__),
+                                 traceback.format_exc().rstrip()) from None
 
     def _sleep(self, seconds: float) -> None:
         """A delay between frames during which commands are still answered at once."""
