@@ -30,6 +30,7 @@ class CommandRunner:
         self.session = core.session
         self.names = SessionNames(core)
         self.bounds = param_bounds(core.graph)
+        self.log: list = []  # (frame, item, name, old, new) of every change made by set
 
     def execute(self, text: str) -> str:
         try:
@@ -131,10 +132,22 @@ class CommandRunner:
             if array.size != 1:
                 raise CommandError(f"{item}.{name} is not a scalar (shape "
                                    f"{list(array.shape)}); set takes scalars")
-            array.reshape(-1)[0] = np.float32(value)
+            flat = array.reshape(-1)
+            old = float(flat[0])
+            flat[0] = np.float32(value)
+            new = float(flat[0])
         else:
+            old = float(array[index])
             array[index] = value
+            new = float(array[index])
+        self.log.append((int(self.session.ctl[C.FRAME]), item, name, old, new))
         return "ok"
+
+    def _do_log(self):
+        if not self.log:
+            return "no changes yet"
+        return "\n".join(f"frame {f}: {item}.{name} {old:g} -> {new:g}"
+                         for f, item, name, old, new in self.log)
 
     def _do_get(self, item, name):
         array, index, _ = self._setting(item, name)

@@ -73,6 +73,7 @@ COMMANDS = {c.name: c for c in (
     _c("nps", "list the neuron-pools and their shapes"),
     _c("sps", "list the synapse-pools, their sources and targets"),
     _c("items", "list every item with its kind, period and mode"),
+    _c("log", "the manipulation log: every change made by set (frame, item, name, old, new)"),
     _c("help", "list the commands, or explain one", Arg("COMMAND", "word", optional=True)),
     _c("exit", "end the session"),
 )}

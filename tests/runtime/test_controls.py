@@ -127,3 +127,13 @@ def test_adapt_periods_can_rise_and_fall():
     offset[1] = 7
     adapt_periods(period, offset, factor, [0, 0.003, 0], busy)
     assert period[1] == 3 and offset[1] == 7 % 3  # cheaper now: the period falls again
+
+
+def test_every_set_is_logged(running):
+    owner, tool = running
+    assert tool.command("log") == "no changes yet"
+    tool.step(2)
+    owner.set("out", "noise_std", 0.25)
+    tool.command("set wave amplitude 2")
+    assert tool.command("log").splitlines() == ["frame 1: out.noise_std 1 -> 0.25",
+                                                "frame 1: wave.amplitude 1 -> 2"]
