@@ -27,9 +27,8 @@ from statestream.runtime.channel import ChannelServer
 from statestream.runtime.command_runner import CommandRunner
 from statestream.plasticities import describe_plasticity
 from statestream.runtime.layout import build_layout, learning_arrays, process_table
-from statestream.runtime.learning import (delta_key, history_if_key, history_needs,
-                                          history_state_key, hyper_key, loaded_history_depth,
-                                          parse_history_key, variable_key)
+from statestream.runtime.session_store import SessionStore, read_interface_states
+from statestream.runtime.store import load_snapshot, take_snapshot
 from statestream.runtime.session_memory import SessionMemory
 from statestream.runtime.sync import Barrier
 from statestream.graph.environment import visible_gpus
@@ -115,60 +114,7 @@ class Core:
 
     def load_states(self, path: str) -> None:
         """Load all or some keys of a snapshot before the session starts streaming."""
-        arrays = snapshot.load(path)
-        expected = {f"np/{n}": self.graph.np_state_shape(n) for n in self.graph.neuron_pools}
-        for name in self.session.layout["arrays"]:
-            if name.startswith("par/"):
-                expected[name[4:]] = tuple(self.session.array(name).shape)
-        for iname, iface in self.interfaces.items():
-            expected.update({f"if/{iname}/{v}": s for v, s in iface.variables.items()})
-        expected.update({k: v.shape for k, v in self._learning_arrays().items()})
-        depth, nps, ifaces = needs = history_needs(self.learning, self.graph)
-        for back in range(1, depth + 1):
-            expected.update({history_state_key(back, n): self.graph.np_state_shape(n)
-                             for n in nps})
-            expected.update({history_if_key(back, i, v): s for i in ifaces
-                             for v, s in self.interfaces[i].variables.items()})
-        snapshot.check_keys(path, arrays, expected)
-        start = int(arrays["meta/frame"]) if "meta/frame" in arrays else self.next_frame
-        before = start - 1
-        variables = {i: list(self.interfaces[i].variables) for i in ifaces}
-        self.session.ctl[C.HISTORY_FROM] = start - loaded_history_depth(arrays, needs,
-                                                                        variables, start)
-        for key, value in arrays.items():
-            parsed = parse_history_key(key)
-            if parsed is not None:
-                frame = start - 1 - parsed[0]
-                if parsed[1] == "np":
-                    self.session.state(parsed[2], frame)[...] = value
-                else:
-                    self.session.if_var(parsed[2], parsed[3], frame)[...] = value
-                continue
-            head, _, rest = key.partition("/")
-            if head == "np":
-                self.session.state(rest, before)[...] = value
-            elif head == "if":
-                iface, _, var = rest.partition("/")
-                if var == "__state__":
-                    self.interfaces[iface].load_state_dict(snapshot.decode_state(value))
-                else:
-                    self.session.if_var(iface, var, before)[...] = value
-            elif head in self.learning:
-                self._load_learning(head, rest, value)
-            elif head != "meta":
-                self.session.array(f"par/{key}")[...] = value
-        self.next_frame = start
-        self.session.ctl[C.FRAME] = start - 1
-
-    def _load_learning(self, name: str, rest: str, value) -> None:
-        info, session = self.learning[name], self.session
-        if rest in info.hyper:
-            session.array(f"hyp/{name}")[list(info.hyper).index(rest)] = value
-        elif rest in info.variables:
-            session.array(f"plast/{name}/{rest}")[...] = value
-        elif rest.startswith("delta."):
-            owner, _, pname = rest[len("delta."):].rpartition(".")
-            session.array(f"mail/{name}/{owner}/{pname}")[...] = value
+        load_snapshot(SessionStore(self), path)
 
     def start(self) -> float:
         """Start every worker and wait until all are ready; returns the seconds it took."""
@@ -334,55 +280,12 @@ class Core:
         return adapt_periods(session.proc("period"), session.proc("offset"),
                              session.proc("bottleneck"), cost, busy)
 
-    # -- saving ------------------------------------------------------------------------------------
+    # -- saving ------------------------------------------------------------------------------
     def snapshot(self) -> dict:
-        session, k = self.session, self.next_frame - 1
-        states = {n: np.array(session.state(n, k)) for n in self.graph.neuron_pools}
-        params = {}
-        for name in session.layout["arrays"]:
-            if name.startswith("par/"):
-                _, item, pname = name.split("/", 2)
-                params[(item, pname)] = np.array(session.array(name))
-        if_vars = {n: {v: np.array(session.if_var(n, v, k)) for v in iface.variables}
-                   for n, iface in self.interfaces.items()}
-        if_states = {}
-        if self.interfaces:
-            self.session.ctl[C.PHASE] = C.PHASE_SAVE
-            index = [session.index[n] for n in self.interfaces]
-            self.barrier.phase(index, self._check_children)
-            self._check_failed()
-            self.session.ctl[C.PHASE] = C.PHASE_IDLE
-            for name in self.interfaces:
-                raw = np.load(os.path.join(self.save_dir, f"{name}.npy"))
-                if_states[name] = snapshot.decode_state(raw)
-        arrays = snapshot.collect(states, params, if_vars, if_states, self.next_frame,
-                                  self.seed, self.graph.agents)
-        arrays.update(self._learning_arrays())
-        return arrays
+        return take_snapshot(SessionStore(self))
 
-    def _learning_arrays(self) -> dict:
-        session, out = self.session, {}
-        for name, info in self.learning.items():
-            values = session.array(f"hyp/{name}")
-            for i, h in enumerate(info.hyper):
-                out[hyper_key(name, h)] = np.asarray(values[i], dtype=np.float64)
-            for v in info.variables:
-                out[variable_key(name, v)] = np.array(session.array(f"plast/{name}/{v}"))
-            for owner, pname in info.trained:
-                out[delta_key(name, owner, pname)] = np.array(
-                    session.array(f"mail/{name}/{owner}/{pname}"))
-        depth, nps, ifaces = history_needs(self.learning, self.graph)
-        valid_from = int(session.ctl[C.HISTORY_FROM])
-        for back in range(1, depth + 1):
-            frame = self.next_frame - 1 - back
-            if frame < valid_from:
-                break
-            for n in nps:
-                out[history_state_key(back, n)] = np.array(session.state(n, frame))
-            for i in ifaces:
-                for v in self.interfaces[i].variables:
-                    out[history_if_key(back, i, v)] = np.array(session.if_var(i, v, frame))
-        return out
+    def interface_states(self) -> dict:
+        return read_interface_states(self)
 
     def save_states(self, path: str) -> None:
         snapshot.save(path, self.snapshot())

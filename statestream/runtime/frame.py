@@ -1,4 +1,5 @@
-"""Frame semantics shared by the reference simulator and the multi-process runtime.
+"""Executing the frame program's operations (see :mod:`statestream.runtime.program`),
+shared by the reference simulator and the multi-process runtime.
 
 Frame k: every item reads what was written in frame k-1 (read phase), then writes its
 frame-k value (write phase). An NP's frame-k state is its update of the frame-(k-1)
@@ -9,20 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-RUN, PAUSED, OFF = 0, 1, 2
+from statestream.runtime.program import (CARRY, OFF, PAUSED, RUN, ZERO, interface_feeds,
+                                         is_due, item_action)
 
-
-def is_due(frame: int, period: int, offset: int) -> bool:
-    return frame % period == offset
-
-
-def interface_feeds(graph) -> dict:
-    """NP name -> [(interface, topic), ...] in definition order."""
-    feeds: dict = {name: [] for name in graph.neuron_pools}
-    for iface in graph.interfaces.values():
-        for topic in iface.outputs:
-            feeds[iface.np_of(topic)].append((iface.name, topic))
-    return feeds
+__all__ = ["CARRY", "OFF", "PAUSED", "RUN", "ZERO", "interface_feeds", "interface_sum",
+           "is_due", "item_action", "np_write"]
 
 
 def interface_sum(feeds, if_vars: dict):
@@ -37,11 +29,11 @@ def interface_sum(feeds, if_vars: dict):
 def np_write(B, update, states, params, if_input, frame: int, seed: int, mode: int,
              due: bool):
     """The state an NP writes in ``frame`` (``states`` hold frame ``frame - 1``)."""
-    prev = states[update.name]
-    if mode == OFF:
+    action = item_action(mode, due)
+    if action == ZERO:
         return B.zeros(update.state_shape)
-    if mode == PAUSED or not due:
-        return prev
+    if action == CARRY:
+        return states[update.name]
     new = update(states, params, frame, seed)
     if if_input is not None:
         new = new + B.asarray(np.ascontiguousarray(if_input, dtype=np.float32))

@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from statestream.runtime import control as C
-from statestream.runtime.frame import RUN, interface_feeds, interface_sum, is_due, np_write
+from statestream.runtime.frame import (CARRY, ZERO, interface_feeds, interface_sum, is_due,
+                                       item_action, np_write)
 from statestream.runtime.learning import apply_deltas, param_bounds
+from statestream.runtime.program import delta_order, is_recorded, plasticity_runs
 
 
 class Runner:
@@ -106,11 +108,11 @@ class NPRunner(Runner):
 
 
 def _mailboxes(session, owned: dict, plasticities) -> dict:
-    """(owner, pname) -> [(mailbox view, private copy)] in plasticity definition order."""
+    """(owner, pname) -> [(mailbox view, private copy)] in the order deltas land."""
     out: dict = {}
-    for plast, trained in plasticities:
-        for key in trained:
-            if key in owned:
+    for key, plasts in delta_order(dict(plasticities)).items():
+        if key in owned:
+            for plast in plasts:
                 box = session.array(f"mail/{plast}/{key[0]}/{key[1]}")
                 out.setdefault(key, []).append((box, np.zeros_like(box)))
     return out
@@ -163,9 +165,8 @@ class PlastRunner(Runner):
         return interface_sum(feeds, _IfFrame(self.session, frame)) if feeds else None
 
     def write(self, frame: int) -> bool:
-        recorded = frame - 1 - self.plast.depth >= int(self.session.ctl[C.HISTORY_FROM])
-        if (self.mode() != RUN or not self.due(frame) or not self.plast.active(frame)
-                or not recorded):
+        recorded = is_recorded(frame, self.plast.depth, int(self.session.ctl[C.HISTORY_FROM]))
+        if not plasticity_runs(self.mode(), self.due(frame), self.plast.active(frame), recorded):
             if not self.mail_zero:
                 for box in self.mail.values():
                     box.fill(0.0)
@@ -214,10 +215,14 @@ class IFRunner(Runner):
 
     def write(self, frame: int) -> bool:
         session = self.session
-        if self.mode() != RUN or not self.due(frame):
+        action = item_action(self.mode(), self.due(frame))
+        if action in (ZERO, CARRY):
             for var in self.variables:
-                np.copyto(session.if_var(self.name, var, frame),
-                          session.if_var(self.name, var, frame - 1))
+                out = session.if_var(self.name, var, frame)
+                if action == ZERO:
+                    out.fill(0.0)
+                elif action == CARRY:
+                    np.copyto(out, session.if_var(self.name, var, frame - 1))
             return False
         inputs = {t: np.array(session.state(self.item.np_of(t), frame - 1))
                   for t in self.iface.in_topics}

@@ -14,11 +14,11 @@ from statestream.interfaces import create as create_interface
 from statestream.neuronal import build_np
 from statestream.neuronal.init import initial_params
 from statestream.runtime import snapshot
-from statestream.runtime.frame import RUN, interface_feeds, interface_sum, is_due, np_write
-from statestream.runtime.learning import (apply_deltas, delta_key, history_if_key,
-                                          history_needs, history_state_key, hyper_key,
-                                          loaded_history_depth, param_bounds,
-                                          parse_history_key, round_hyper, variable_key)
+from statestream.runtime.frame import interface_feeds, interface_sum, np_write
+from statestream.runtime.program import (COMPUTE, ZERO, delta_order, frame_program, is_due,
+                                         is_recorded, item_action, plasticity_runs)
+from statestream.runtime.learning import apply_deltas, history_needs, param_bounds, round_hyper
+from statestream.runtime.store import load_snapshot, take_snapshot
 from statestream.graph.model import Graph
 
 
@@ -64,6 +64,9 @@ class Simulator:
         self.pending = {name: {} for name in self.plasticities}  # deltas of the last frame
         self.bounds = param_bounds(graph)
         self.needs = history_needs(self.plasticities, graph)
+        trained = {name: list(p.trained) for name, p in self.plasticities.items()}
+        self.program = frame_program(graph, trained)
+        self.delta_order = delta_order(trained)
         self.history: dict = {}  # frame -> (states, if_vars) of recent frames
         self.valid_from = 0  # the earliest frame whose record is real (after a partial load)
 
@@ -78,54 +81,57 @@ class Simulator:
     def _if_input(self, frame: int, np_name: str):
         return interface_sum(self.feeds[np_name], self.history[frame][1])
 
-    def _learn(self, k: int) -> dict:
-        """Deltas of frame k (computed from recorded frames up to k-1)."""
-        deltas = {}
-        for name, plast in self.plasticities.items():
-            item = self.graph.plasticities[name]
-            if (self.mode[name] != RUN or not is_due(k, item.period, item.period_offset)
-                    or not plast.active(k) or k - 1 - plast.depth < self.valid_from):
-                continue
-            deltas[name] = plast.step(k, self._recorded, self._if_input, self.params,
-                                      self.hyper[name], self.variables[name], self.split)
-        return deltas
+    def _due(self, name: str, k: int) -> bool:
+        item = self.graph.item(name)
+        return is_due(k, item.period, item.period_offset)
 
-    def _apply_pending(self) -> None:
-        B = self.B
-        per_param: dict = {}
-        for name in self.plasticities:  # definition order
-            for key, delta in self.pending[name].items():
-                per_param.setdefault(key, []).append(delta)
-        for key, deltas in per_param.items():
-            host = np.array(B.to_numpy(self.params[key]), dtype=np.float32)
+    # -- the frame program's operations, run in order --------------------------------------
+    def _op_np(self, op, k: int, frame: dict) -> None:
+        B, name = self.B, op.name
+        with B.no_grad():
+            frame["states"][name] = np_write(
+                B, self.updates[name], self.states, self.params,
+                interface_sum(self.feeds[name], self.if_vars), k, self.seed, self.mode[name],
+                self._due(name, k))
+
+    def _op_plast(self, op, k: int, frame: dict) -> None:
+        name, plast = op.name, self.plasticities[op.name]
+        recorded = is_recorded(k, plast.depth, self.valid_from)
+        if plasticity_runs(self.mode[name], self._due(name, k), plast.active(k), recorded):
+            frame["deltas"][name] = plast.step(k, self._recorded, self._if_input, self.params,
+                                               self.hyper[name], self.variables[name],
+                                               self.split)
+
+    def _op_if(self, op, k: int, frame: dict) -> None:
+        name, iface = op.name, self.interfaces[op.name]
+        action = item_action(self.mode[name], self._due(name, k))
+        if action == ZERO:
+            frame["if_vars"][name] = _zeros(iface.variables)
+        elif action == COMPUTE:
+            item = self.graph.interfaces[name]
+            inputs = {t: self.B.to_numpy(self.states[item.np_of(t)]) for t in iface.in_topics}
+            frame["if_vars"][name] = iface.step(k, inputs, self.if_params[name], self.split)
+
+    def _op_apply(self, op, k: int, frame: dict) -> None:
+        """Deltas of frame k-1 land after the owner computed frame k (definition order)."""
+        key = op.writes[0][1:]
+        deltas = [self.pending[p][key] for p in self.delta_order[key] if key in self.pending[p]]
+        if deltas:
+            host = np.array(self.B.to_numpy(self.params[key]), dtype=np.float32)
             apply_deltas(host, deltas, self.bounds[key])
-            self.params[key] = B.asarray(host)
+            self.params[key] = self.B.asarray(host)
 
     def step(self) -> None:
-        """Compute one frame."""
-        B, graph, k = self.B, self.graph, self.frame
-        prev, prev_vars = self.states, self.if_vars
-        new = {}
-        with B.no_grad():
-            for name, update in self.updates.items():
-                np_ = graph.neuron_pools[name]
-                new[name] = np_write(B, update, prev, self.params,
-                                     interface_sum(self.feeds[name], prev_vars), k, self.seed,
-                                     self.mode[name], is_due(k, np_.period, np_.period_offset))
+        """Compute one frame: the frame program's operations in order."""
+        k = self.frame
         if self.plasticities:
-            self._record(k - 1, prev, prev_vars)
-            deltas = self._learn(k)
-        out_vars = dict(prev_vars)
-        for name, iface in self.interfaces.items():
-            item = graph.interfaces[name]
-            if self.mode[name] != RUN or not is_due(k, item.period, item.period_offset):
-                continue
-            inputs = {t: B.to_numpy(prev[item.np_of(t)]) for t in iface.in_topics}
-            out_vars[name] = iface.step(k, inputs, self.if_params[name], self.split)
-        self.states, self.if_vars = new, out_vars
+            self._record(k - 1, self.states, self.if_vars)
+        frame = {"states": {}, "if_vars": dict(self.if_vars), "deltas": {}}
+        for op in self.program:
+            getattr(self, f"_op_{op.kind}")(op, k, frame)
+        self.states, self.if_vars = frame["states"], frame["if_vars"]
         if self.plasticities:
-            self._apply_pending()
-            self.pending = {name: deltas.get(name, {}) for name in self.plasticities}
+            self.pending = {name: frame["deltas"].get(name, {}) for name in self.plasticities}
         self.frame = k + 1
 
     def run(self, frames: int, callback=None) -> None:
@@ -142,113 +148,109 @@ class Simulator:
 
     # -- snapshots ------------------------------------------------------------------------
     def snapshot(self) -> dict:
-        if_states = {name: iface.state_dict() for name, iface in self.interfaces.items()}
-        arrays = snapshot.collect(self.host_states(), self.host_params(), self.if_vars,
-                                  if_states, self.frame, self.seed, self.graph.agents)
-        arrays.update(self._learning_arrays())
-        return arrays
-
-    def _learning_arrays(self) -> dict:
-        out = {}
-        for name, plast in self.plasticities.items():
-            for h, value in self.hyper[name].items():
-                out[hyper_key(name, h)] = np.asarray(value, dtype=np.float64)
-            for v, value in self.variables[name].items():
-                out[variable_key(name, v)] = np.array(value)
-            for owner, pname in plast.trained:
-                delta = self.pending[name].get((owner, pname))
-                shape = tuple(self.B.shape(self.params[(owner, pname)]))
-                out[delta_key(name, owner, pname)] = (np.zeros(shape, np.float32) if delta is None
-                                                      else np.array(delta, np.float32))
-        depth, nps, ifaces = self.needs
-        for back in range(1, depth + 1):
-            frame = self.frame - 1 - back
-            if frame not in self.history or frame < self.valid_from:
-                break
-            states, if_vars = self.history[frame]
-            for n in nps:
-                out[history_state_key(back, n)] = self.B.to_numpy(states[n]).copy()
-            for i in ifaces:
-                for v, value in if_vars[i].items():
-                    out[history_if_key(back, i, v)] = np.array(value)
-        return out
+        return take_snapshot(SimulatorStore(self))
 
     def save_states(self, path: str) -> None:
         snapshot.save(path, self.snapshot())
 
-    def expected_shapes(self) -> dict:
-        shapes = {f"np/{n}": self.graph.np_state_shape(n) for n in self.graph.neuron_pools}
-        shapes.update({f"{i}/{p}": tuple(self.B.shape(v)) for (i, p), v in self.params.items()})
-        for name, iface in self.interfaces.items():
-            shapes.update({f"if/{name}/{v}": s for v, s in iface.variables.items()})
-        shapes.update({k: v.shape for k, v in self._learning_arrays().items()
-                       if not k.startswith("hist/")})
-        depth, nps, ifaces = self.needs
-        for back in range(1, depth + 1):
-            shapes.update({history_state_key(back, n): self.graph.np_state_shape(n)
-                           for n in nps})
-            shapes.update({history_if_key(back, i, v): s for i in ifaces
-                           for v, s in self.interfaces[i].variables.items()})
-        return shapes
-
     def load_states(self, path: str) -> None:
         """Load all or some keys of a snapshot; ``meta/frame`` sets the next frame."""
-        arrays = snapshot.load(path)
-        snapshot.check_keys(path, arrays, self.expected_shapes())
-        B = self.B
-        hist: dict = {}
-        for key, value in arrays.items():
-            parsed = parse_history_key(key)
-            if parsed is not None:
-                hist.setdefault(parsed[0], []).append((parsed, value))
-                continue
-            head, _, rest = key.partition("/")
-            if head == "np":
-                self.states[rest] = B.asarray(value.astype("float32"))
-            elif head == "if":
-                iface, _, var = rest.partition("/")
-                if var == "__state__":
-                    self.interfaces[iface].load_state_dict(snapshot.decode_state(value))
-                else:
-                    self.if_vars[iface] = dict(self.if_vars[iface])
-                    self.if_vars[iface][var] = value.astype("float32")
-            elif head == "meta":
-                if rest == "frame":
-                    self.frame = int(value)
-            elif head in self.plasticities:
-                self._load_learning(head, rest, value)
-            else:
-                self.params[(head, rest)] = B.asarray(value.astype("float32"))
-        self._load_history(arrays, hist)
+        load_snapshot(SimulatorStore(self), path)
 
-    def _load_history(self, arrays: dict, hist: dict) -> None:
-        """Recorded frames before the loaded frame, as far as the file restores them."""
-        if not self.plasticities:
+
+class SimulatorStore:
+    """The simulator's values as a snapshot store (see :mod:`statestream.runtime.store`)."""
+
+    def __init__(self, sim: Simulator):
+        self.sim = sim
+        self.graph, self.seed = sim.graph, sim.seed
+        self.interfaces, self.learning = sim.interfaces, sim.plasticities
+        self.next_frame = sim.frame
+
+    def _recorded(self, back: int):
+        frame = self.sim.frame - 1 - back
+        if frame < self.sim.valid_from:
+            return None
+        return self.sim.history.get(frame)
+
+    def state(self, name: str, back: int):
+        if back == 0:
+            return self.sim.B.to_numpy(self.sim.states[name])
+        found = self._recorded(back)
+        return None if found is None else self.sim.B.to_numpy(found[0][name]).copy()
+
+    def if_var(self, iface: str, var: str, back: int):
+        if back == 0:
+            return self.sim.if_vars[iface][var]
+        found = self._recorded(back)
+        return None if found is None else np.array(found[1][iface][var])
+
+    def params(self) -> dict:
+        return self.sim.host_params()
+
+    def if_state(self, iface: str):
+        return self.sim.interfaces[iface].state_dict()
+
+    def hyper(self, plast: str) -> dict:
+        return dict(self.sim.hyper[plast])
+
+    def variable(self, plast: str, var: str):
+        return self.sim.variables[plast][var]
+
+    def delta(self, plast: str, owner: str, pname: str):
+        return self.sim.pending[plast].get((owner, pname))
+
+    # -- loading ------------------------------------------------------------------------------
+    def begin_load(self, start: int, recorded: int) -> None:
+        self.start, self.recorded, self.history = start, recorded, {}
+
+    def put_state(self, name: str, back: int, value) -> None:
+        if back == 0:
+            self.sim.states[name] = self.sim.B.asarray(value.astype("float32"))
+        else:
+            self.history.setdefault(back, ({}, {}))[0][name] = value.astype("float32")
+
+    def put_if_var(self, iface: str, var: str, back: int, value) -> None:
+        if back == 0:
+            self.sim.if_vars[iface] = dict(self.sim.if_vars[iface])
+            self.sim.if_vars[iface][var] = value.astype("float32")
+        else:
+            self.history.setdefault(back, ({}, {}))[1].setdefault(iface, {})[var] = \
+                value.astype("float32")
+
+    def put_param(self, key: tuple, value) -> None:
+        self.sim.params[key] = self.sim.B.asarray(value.astype("float32"))
+
+    def put_if_state(self, iface: str, state) -> None:
+        self.sim.interfaces[iface].load_state_dict(state)
+
+    def put_hyper(self, plast: str, name: str, value) -> None:
+        self.sim.hyper[plast][name] = round_hyper(value)
+
+    def put_variable(self, plast: str, var: str, value) -> None:
+        self.sim.variables[plast][var][...] = value
+
+    def put_delta(self, plast: str, owner: str, pname: str, value) -> None:
+        self.sim.pending[plast][(owner, pname)] = value.astype(np.float32)
+
+    def end_load(self) -> None:
+        """The recorded frames before the loaded one, as far as the file restores them."""
+        sim = self.sim
+        sim.frame = self.start
+        if not sim.plasticities:
             return
-        variables = {i: list(self.interfaces[i].variables) for i in self.needs[2]}
-        complete = loaded_history_depth(arrays, self.needs, variables, self.frame)
-        self.valid_from = self.frame - complete
-        self.history = {}
-        if complete:
-            self.history[self.frame - 1] = (dict(self.states), dict(self.if_vars))
-        for back in range(1, complete):
-            states = dict(self.states)
-            if_vars = {i: dict(v) for i, v in self.if_vars.items()}
-            for parsed, value in hist.get(back, []):
-                if parsed[1] == "np":
-                    states[parsed[2]] = self.B.asarray(value.astype("float32"))
-                else:
-                    if_vars[parsed[2]][parsed[3]] = value.astype("float32")
-            self.history[self.frame - 1 - back] = (states, if_vars)
-
-    def _load_learning(self, name: str, rest: str, value) -> None:
-        if rest in self.hyper[name]:
-            self.hyper[name][rest] = round_hyper(value)
-        elif rest in self.variables[name]:
-            self.variables[name][rest][...] = value
-        elif rest.startswith("delta."):
-            owner, _, pname = rest[len("delta."):].rpartition(".")
-            self.pending[name][(owner, pname)] = value.astype(np.float32)
+        sim.valid_from = self.start - self.recorded
+        sim.history = {}
+        if self.recorded:
+            sim.history[self.start - 1] = (dict(sim.states), dict(sim.if_vars))
+        for back in range(1, self.recorded):
+            states = dict(sim.states)
+            if_vars = {i: dict(v) for i, v in sim.if_vars.items()}
+            loaded_states, loaded_vars = self.history.get(back, ({}, {}))
+            states.update({n: sim.B.asarray(v) for n, v in loaded_states.items()})
+            for iface, values in loaded_vars.items():
+                if_vars[iface].update(values)
+            sim.history[self.start - 1 - back] = (states, if_vars)
 
 
 def _zeros(variables: dict) -> dict:
