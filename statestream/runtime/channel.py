@@ -45,7 +45,10 @@ class Request:
 class ChannelServer:
     """Accepts tools and queues their commands for the core (which answers them)."""
 
-    def __init__(self, sid: str):
+    def __init__(self, sid: str, answer_now=None):
+        """``answer_now(text)``: a reply for commands that need not wait for the core
+        (reading ones), or None."""
+        self.answer_now = answer_now or (lambda text: None)
         self.requests: queue.Queue = queue.Queue()
         self.key = secrets.token_bytes(32)
         descriptor = os.open(key_path(sid), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -59,9 +62,17 @@ class ChannelServer:
         threading.Thread(target=self._accept, name="statestream-accept", daemon=True).start()
 
     def submit(self, text: str) -> Request:
-        """Queue a command from this process (the session's owner)."""
+        """A command from any thread: answered at once when it only reads, else queued
+        for the core, which answers it between frames."""
         request = Request(text)
-        self.requests.put(request)
+        try:
+            reply = self.answer_now(text)
+        except Exception as exc:  # noqa: BLE001 - a bug of ours must not end the session
+            reply = f"error: internal error in command: {type(exc).__name__}: {exc}"
+        if reply is not None:
+            request.answer(reply)
+        else:
+            self.requests.put(request)
         return request
 
     def _accept(self) -> None:

@@ -5,8 +5,9 @@ import numpy as np
 
 from statestream.errors import UserError
 from statestream.runtime import control as C
-from statestream.runtime.commands import (FLOAT32_MAX, CommandError, check_bounds, help_text,
-                                          parse)
+from statestream.runtime.commands import (FLOAT32_MAX, READ_ONLY, CommandError, check_bounds,
+                                          help_text, parse, split_line)
+from statestream.runtime.reads import read_consistent
 from statestream.runtime.frame import OFF, PAUSED, RUN
 from statestream.runtime.learning import param_bounds
 
@@ -31,6 +32,17 @@ class CommandRunner:
         self.names = SessionNames(core)
         self.bounds = param_bounds(core.graph)
         self.log: list = []  # (frame, item, name, old, new) of every change made by set
+
+    def answer_now(self, text: str):
+        """The reply to a command that only reads (any thread, any time), else None: the
+        core executes it between frames."""
+        try:
+            words = split_line(text)
+        except CommandError:
+            words = []
+        if words and words[0] in READ_ONLY:
+            return self.execute(text)
+        return None
 
     def execute(self, text: str) -> str:
         try:
@@ -155,16 +167,17 @@ class CommandRunner:
             return f"{item}.{name} = {float(array[index]):g}"
         if array.size == 1:
             return f"{item}.{name} = {float(array.reshape(-1)[0]):g}"
-        return f"{item}.{name}: {_stats(np.array(array))}"
+        frame, arrays = read_consistent(self.session, [f"{item}/{name}"])
+        return f"{item}.{name} at frame {frame}: {_stats(arrays[f'{item}/{name}'])}"
 
     # -- information ---------------------------------------------------------------------------
     def _do_state(self, np_name=None):
         if np_name is None:
             return self._do_status()
-        frame = int(self.session.ctl[C.FRAME])
-        if frame < 0:
+        if int(self.session.ctl[C.FRAME]) < 0:
             return f"{np_name}: no frame computed yet"
-        return f"{np_name} at frame {frame}: {_stats(np.array(self.session.state(np_name, frame)))}"
+        frame, arrays = read_consistent(self.session, [np_name])
+        return f"{np_name} at frame {frame}: {_stats(arrays[np_name])}"
 
     def _do_status(self):
         ctl = self.session.ctl

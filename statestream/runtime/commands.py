@@ -7,6 +7,7 @@ goes on. The core executes commands between frames (see :class:`CommandRunner`).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,10 @@ MAX_STEPS = 10**9
 MAX_PERIOD = 10**6
 MAX_DELAY_MS = 60_000.0
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,24}")
+READ_ONLY = frozenset({"status", "state", "get", "help", "nps", "sps", "items", "log"})
 
 
 class CommandError(ValueError):
@@ -122,7 +127,7 @@ def _value(arg: Arg, word: str, names, command: Command):
 
 
 def _int(word: str, arg: Arg, names, command: Command) -> int:
-    if len(word) > 24 or not word.lstrip("+-").isdigit() or not word.isascii():
+    if not _INTEGER.fullmatch(word):
         raise CommandError(f"{arg.name} must be a whole number, got {_show(word)} "
                            f"(usage: {command.usage})")
     value = int(word)

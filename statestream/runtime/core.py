@@ -26,7 +26,7 @@ from statestream.runtime.adapt import adapt_periods
 from statestream.runtime.channel import ChannelServer
 from statestream.runtime.command_runner import CommandRunner
 from statestream.plasticities import describe_plasticity
-from statestream.runtime.layout import build_layout, learning_arrays, process_table
+from statestream.runtime.layout import plan_memory, process_table
 from statestream.runtime.session_store import SessionStore, read_interface_states
 from statestream.runtime.store import load_snapshot, take_snapshot
 from statestream.runtime.session_memory import SessionMemory
@@ -58,10 +58,7 @@ class Core:
         self.table = process_table(graph, learning)
         self.learning = {n: describe_plasticity(item, graph)
                          for n, item in graph.plasticities.items()} if learning else {}
-        described = {n: (i.variables, list(i.params)) for n, i in self.interfaces.items()}
-        depth = max((d.depth for d in self.learning.values()), default=0)
-        ring = max(2, int(memory), depth + 2)  # plasticities read frames k-1-depth .. k-1
-        arrays, size = build_layout(graph, described, ring, learning_arrays(graph, self.learning))
+        arrays, size, ring = plan_memory(graph, self.interfaces, self.learning, memory)
         layout = {
             "format": 1, "processes": self.table, "arrays": arrays, "size": size,
             "ring_depth": ring, "graph_file": os.path.abspath(graph.file),
@@ -69,6 +66,7 @@ class Core:
             "graph_json": json.dumps(graph.to_dict(), sort_keys=True),
             "agents": graph.agents, "seed": self.seed, "backend": backend,
             "threads": threads, "device": device, "visible_gpus": visible_gpus(),
+            "force_copy": bool(os.environ.get("STATESTREAM_FORCE_COPY")),
             "if_params": {n: list(i.params) for n, i in self.interfaces.items()},
             "plast_hyper": {n: list(d.hyper) for n, d in self.learning.items()},
             "trained": {n: [list(k) for k in d.trained] for n, d in self.learning.items()},
@@ -85,8 +83,8 @@ class Core:
         try:  # from here on, every way out removes the session's files
             self.save_dir = self.session.layout["save_dir"]
             self._init_memory()
-            self.channel = ChannelServer(self.session.sid)
             self.commands = CommandRunner(self)
+            self.channel = ChannelServer(self.session.sid, self.commands.answer_now)
         except BaseException:
             self.shutdown()
             raise

@@ -77,6 +77,29 @@ def build_layout(graph: Graph, interfaces: dict, ring_depth: int, extra: dict | 
     return table, offset
 
 
+def plan_memory(graph: Graph, interfaces: dict, learning: dict, memory: int = 2) -> tuple:
+    """(array table, size in bytes, ring depth) of a session: what ``check`` reports and
+    what a session allocates. ``interfaces``: name -> built interface; ``learning``:
+    name -> plasticity description."""
+    described = {n: (i.variables, list(i.params)) for n, i in interfaces.items()}
+    depth = max((d.depth for d in learning.values()), default=0)
+    ring = max(2, int(memory), depth + 2)  # plasticities read frames k-1-depth .. k-1
+    arrays, size = build_layout(graph, described, ring, learning_arrays(graph, learning))
+    return arrays, size, ring
+
+
+def session_size(graph: Graph, memory: int = 2, learning: bool = True) -> int:
+    """The shared memory a session of ``graph`` allocates (interfaces built without data)."""
+    from statestream.interfaces import create as create_interface
+    from statestream.plasticities import describe_plasticity
+
+    interfaces = {n: create_interface(item, graph, 0, True)
+                  for n, item in graph.interfaces.items()}
+    plans = {n: describe_plasticity(item, graph)
+             for n, item in graph.plasticities.items()} if learning else {}
+    return plan_memory(graph, interfaces, plans, memory)[1]
+
+
 def view(buf, entry):
     offset, shape, dtype = entry
     count = int(np.prod(shape, dtype=np.int64))

@@ -70,6 +70,8 @@ def build_runner(session, name: str, iface):
 
     layout = session.layout
     kind = session.kinds[name]
+    if layout.get("force_copy"):  # tests: the path a GPU takes, on the CPU
+        os.environ["STATESTREAM_FORCE_COPY"] = "1"
     graph = load_session_graph(layout)
     if kind == "if":
         return IFRunner(session, graph, name, iface)
