@@ -1,6 +1,7 @@
 """``statestream run``: the streaming session (``--headless`` for now)."""
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import time
@@ -72,7 +73,9 @@ def cmd_run(args) -> int:
                 "profile": profile, "metrics": metrics,
             })
     except ItemFailed as exc:
-        print(f"statestream: item {exc.name} failed: {exc.message}", file=sys.stderr)
+        positioned = exc.user and re.match(r"\S+:\d+: ", exc.message)
+        print(exc.message if positioned else f"statestream: item {exc.name} failed: "
+              f"{exc.message}", file=sys.stderr)
         status = 2 if exc.user else 1
     except Interrupted as exc:
         if bar is not None:

@@ -27,14 +27,39 @@ def interface_sum(feeds, if_vars: dict):
 
 
 def np_write(B, update, states, params, if_input, frame: int, seed: int, mode: int,
-             due: bool):
+             due: bool, graph=None):
     """The state an NP writes in ``frame`` (``states`` hold frame ``frame - 1``)."""
     action = item_action(mode, due)
     if action == ZERO:
         return B.zeros(update.state_shape)
     if action == CARRY:
         return states[update.name]
-    new = update(states, params, frame, seed)
+    try:
+        new = update(states, params, frame, seed)
+    except (ValueError, TypeError, RuntimeError, IndexError, ZeroDivisionError,
+            ArithmeticError) as exc:
+        if graph is None:
+            raise
+        raise expression_failed(graph, update.name, frame, exc) from exc
     if if_input is not None:
         new = new + B.asarray(np.ascontiguousarray(if_input, dtype=np.float32))
     return new
+
+
+def expression_failed(graph, np_name: str, frame: int, exc: Exception):
+    """A one-line user error naming the NP, its incoming SPs' and its own expressions."""
+    from statestream.errors import Problem, UserError
+
+    item = graph.neuron_pools[np_name]
+    texts = [f"act {item.act.text!r}"] if getattr(item, "act", None) is not None else []
+    for sp in graph.incoming(np_name):
+        for key in ("func", "ACT"):
+            expr = getattr(sp, key, None)
+            if expr is not None:
+                texts.append(f"{sp.name} {key} {expr.text!r}")
+        texts += [f"{sp.name} act {e.text!r}" for e in getattr(sp, "act", ()) if e is not None]
+        texts += [f"{sp.name} pact {e.text!r}" for e in getattr(sp, "pact", ()) if e is not None]
+    where = f" (expressions: {'; '.join(texts)})" if texts else ""
+    message = " ".join(str(exc).split())[:300]
+    return UserError(str(Problem(item.pos, np_name, f"computing frame {frame} failed: "
+                                 f"{type(exc).__name__}: {message}{where}")))

@@ -52,7 +52,7 @@ class NPRunner(Runner):
         from statestream.neuronal import build_np
 
         super().__init__(session, name)
-        self.B, self.seed = B, int(seed)
+        self.B, self.seed, self.graph = B, int(seed), graph
         self.update = build_np(name, graph, B)
         self.feeds = interface_feeds(graph)[name]
         self.reads = tuple(dict.fromkeys(self.update.reads + (name,)))
@@ -100,7 +100,8 @@ class NPRunner(Runner):
         if_input = interface_sum(self.feeds, _IfFrame(session, frame - 1)) if self.feeds else None
         due, mode = self.due(frame), self.mode()
         with B.no_grad():
-            new = np_write(B, self.update, states, params, if_input, frame, self.seed, mode, due)
+            new = np_write(B, self.update, states, params, if_input, frame, self.seed, mode, due,
+                           self.graph)
         np.copyto(session.state(self.name, frame), B.to_numpy(new))
         for key, boxes in self.mail.items():  # after computing: frame k used its parameters
             apply_deltas(self.params[key], [private for _, private in boxes], self.bounds[key])

@@ -92,7 +92,7 @@ class Simulator:
             frame["states"][name] = np_write(
                 B, self.updates[name], self.states, self.params,
                 interface_sum(self.feeds[name], self.if_vars), k, self.seed, self.mode[name],
-                self._due(name, k))
+                self._due(name, k), self.graph)
 
     def _op_plast(self, op, k: int, frame: dict) -> None:
         name, plast = op.name, self.plasticities[op.name]

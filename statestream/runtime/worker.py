@@ -39,7 +39,7 @@ def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> Non
     except BaseException as exc:  # report, then leave: the core shuts the session down
         kind = C.ERR_USER if isinstance(exc, UserError) else C.ERR_INTERNAL
         text = str(exc) if kind == C.ERR_USER else traceback.format_exc()
-        if started:
+        if started and kind != C.ERR_USER:
             text = f"in frame {int(session.ctl[C.NEXT])}: {text}"
         C.put_text(session.proc("error")[index], text)
         session.proc("error_kind")[index] = kind
