@@ -32,7 +32,7 @@ def key_path(sid: str) -> str:
 class Request:
     """One command waiting for the core; ``answer`` wakes whoever waits for it."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str | None):
         self.text = text
         self.reply: str | None = None
         self.done = threading.Event()
@@ -71,6 +71,7 @@ class ChannelServer:
             reply = f"error: internal error in command: {type(exc).__name__}: {exc}"
         if reply is not None:
             request.answer(reply)
+            self.requests.put(Request(None))  # wake the core: a control may have changed
         else:
             self.requests.put(request)
         return request

@@ -5,7 +5,7 @@ import numpy as np
 
 from statestream.errors import UserError
 from statestream.runtime import control as C
-from statestream.runtime.commands import (FLOAT32_MAX, READ_ONLY, CommandError, check_bounds,
+from statestream.runtime.commands import (CORE_CONTROLS, FLOAT32_MAX, READ_ONLY, CommandError, check_bounds,
                                           help_text, parse, split_line)
 from statestream.runtime.reads import read_consistent
 from statestream.runtime.frame import OFF, PAUSED, RUN
@@ -40,8 +40,13 @@ class CommandRunner:
             words = split_line(text)
         except CommandError:
             words = []
-        if words and words[0] in READ_ONLY:
+        if not words:
+            return None
+        if words[0] in READ_ONLY:
             return self.execute(text)
+        if words[0] in CORE_CONTROLS:
+            with self.core.control_lock:
+                return self.execute(text)
         return None
 
     def execute(self, text: str) -> str:

@@ -78,6 +78,7 @@ class Core:
         self.next_frame = 0
         self.started_at = time.time()
         self.frame_done = threading.Condition()
+        self.control_lock = threading.Lock()  # streaming controls, changed from any thread
         self.hooks: list = []  # run in the core between frames (core clients, recorders)
         self.session = SessionMemory.create(layout)
         try:  # from here on, every way out removes the session's files
@@ -210,7 +211,8 @@ class Core:
                 if ctl[C.STEPS] <= 0:
                     self._check_children()
                     continue
-                ctl[C.STEPS] -= 1
+                with self.control_lock:
+                    ctl[C.STEPS] -= 1
             elif adapt and self.next_frame % (2 * C.WINDOW) == 0 and self.next_frame:
                 self.adapt()
             self._run_hooks("before_frame", self.next_frame)
@@ -258,11 +260,12 @@ class Core:
         except queue.Empty:
             return
         while True:
-            try:
-                reply = self.commands.execute(request.text)
-            except Exception as exc:  # a bug of ours must not end the session
-                reply = f"error: internal error in command: {type(exc).__name__}: {exc}"
-            request.answer(reply)
+            if request.text is not None:  # None: a wake-up call after a control changed
+                try:
+                    reply = self.commands.execute(request.text)
+                except Exception as exc:  # a bug of ours must not end the session
+                    reply = f"error: internal error in command: {type(exc).__name__}: {exc}"
+                request.answer(reply)
             try:
                 request = requests.get_nowait()
             except queue.Empty:
