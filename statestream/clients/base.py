@@ -127,7 +127,8 @@ def need(spec: dict, key: str, kind, graph_section=None, graph=None) -> list:
         return [(key, f"{key} must be {_kind_name(kind)}, got {value!r}")]
     if graph_section is not None and value not in getattr(graph, graph_section):
         known = ", ".join(getattr(graph, graph_section)) or "none"
-        return [(key, f"{key}: no {graph_section[:-1].replace('_', '-')} {value!r} "
+        singular = {"plasticities": "plasticity"}.get(graph_section, graph_section[:-1])
+        return [(key, f"{key}: no {singular.replace('_', '-')} {value!r} "
                       f"(known: {known})")]
     return []
 
