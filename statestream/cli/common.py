@@ -160,9 +160,6 @@ def prepare_graph(args, check_devices: bool = True):
         raise UserError(f"--split {args.split}: the graph has only {graph.agents} agents")
     checkpoint_of(args)
     check_outputs(args)
-    for client in graph.core_clients.values():
-        print(f"note: core client {client.name} ({client.type}) is not run by this version",
-              file=sys.stderr)
     return graph, backend
 
 
@@ -184,13 +181,9 @@ def check_device(device) -> None:
 
 
 def _client_problems(graph) -> list:
-    """Core-client types that no module provides stop a run (check only warns)."""
-    from statestream.clients.catalogue import CORE_CLIENT_TYPES
-    from statestream.errors import Problem
+    from statestream.runtime.preflight import client_problems
 
-    return [Problem(c.pos_of("type"), c.name, f"core-client type {c.type!r} not found: it is "
-                    "not built in and no plugin provides it", "error")
-            for c in graph.core_clients.values() if c.type not in CORE_CLIENT_TYPES]
+    return client_problems(graph)
 
 
 def resolve_user_path(name: str) -> str:

@@ -22,18 +22,22 @@ def add_parser(sub) -> None:
                         help="no interactive terminal: stream --frames frames and exit")
     parser.add_argument("--memory", type=int, default=2,
                         help="frames of state history kept readable for tools (default 2)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="folder for the core clients' outputs (default: the current one)")
     parser.set_defaults(handler=cmd_run)
 
 
 def cmd_run(args) -> int:
+    from statestream.clients.host import start_clients
     from statestream.runtime.core import Core, ItemFailed, print_progress
 
     if not args.headless:
         raise UserError("the interactive terminal is not available yet: use --headless "
                         "--frames N")
-    if not args.frames:
-        raise UserError("--headless needs --frames N")
     graph, backend = prepare_graph(args)
+    if not args.frames and not _clients_end(graph):
+        raise UserError("--headless needs --frames N (or a core client that ends the "
+                        "session, e.g. trainvaltest)")
     stop = StopSignals().install()
     core = None
     status = 0
@@ -45,6 +49,7 @@ def cmd_run(args) -> int:
         if args.init_states:
             core.load_states(args.init_states)
         startup = core.start()
+        start_clients(core, args.out)
         _set_split(core, args.split)
         recorder = make_recorder(graph, {n: i.variables for n, i in core.interfaces.items()},
                                  args)
@@ -94,6 +99,14 @@ def cmd_run(args) -> int:
             core.shutdown()
         stop.restore()
     return status
+
+
+def _clients_end(graph) -> bool:
+    """Whether some core client of the graph ends the session by itself."""
+    from statestream.clients.lookup import client_class
+
+    return any(getattr(client_class(c.type, graph.file), "ends_session", False)
+               for c in graph.core_clients.values())
 
 
 def _set_split(core, split: int) -> None:

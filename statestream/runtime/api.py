@@ -237,9 +237,12 @@ class AttachedSession(_Client):
 
 def open(graph, *, seed: int = 0, backend: str | None = None, threads: int = 1,  # noqa: A001
          device: str | None = None, synthetic_inputs: bool = False, learning: bool = True,
-         memory: int = 2, init_states: str | None = None, progress=None) -> Session:
+         memory: int = 2, init_states: str | None = None, progress=None,
+         out: str | None = None) -> Session:
     """Start a session on ``graph`` (a path, a graph name on the search path, or a parsed
-    graph), paused at frame -1; use it as a context manager or call ``close()``."""
+    graph), paused at frame -1; use it as a context manager or call ``close()``. The
+    graph's core clients write into ``out`` (default: the current folder)."""
+    from statestream.clients.host import start_clients
     from statestream.runtime.core import Core
     from statestream.runtime.preflight import prepare_graph
 
@@ -251,6 +254,7 @@ def open(graph, *, seed: int = 0, backend: str | None = None, threads: int = 1, 
         if init_states:
             core.load_states(init_states)
         core.start()
+        start_clients(core, out)
     except BaseException:
         core.shutdown()
         raise

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from statestream.clients import commands as client_commands
 from statestream.errors import UserError
 from statestream.runtime import control as C
 from statestream.runtime.commands import (CORE_CONTROLS, FLOAT32_MAX, READ_ONLY, CommandError, check_bounds,
@@ -213,6 +214,22 @@ class CommandRunner:
                         f"  offset {int(session.proc('offset')[i])}  "
                         f"{MODES.get(int(session.proc('pause')[i]), '?')}")
         return "\n".join(rows)
+
+    # -- core clients (statestream.clients.commands) ---------------------------------------
+    def _do_ccs(self):
+        return client_commands.ccs(self.core)
+
+    def _do_ccmsg(self, name=None):
+        return client_commands.ccmsg(self.core, name)
+
+    def _do_ccstart(self, name):
+        return client_commands.ccstart(self.core, name)
+
+    def _do_ccstop(self, name):
+        return client_commands.ccstop(self.core, name)
+
+    def _do_cstat(self):
+        return client_commands.cstat(self.core)
 
     def _do_help(self, topic=None):
         return help_text(topic)

@@ -81,6 +81,12 @@ COMMANDS = {c.name: c for c in (
     _c("sps", "list the synapse-pools, their sources and targets"),
     _c("items", "list every item with its kind, period and mode"),
     _c("log", "the manipulation log: every change made by set (frame, item, name, old, new)"),
+    _c("ccs", "list the core clients and whether they are active"),
+    _c("ccmsg", "the latest messages of the core clients (or of one)",
+       Arg("CLIENT", "word", optional=True)),
+    _c("ccstart", "activate a core client", Arg("CLIENT", "word")),
+    _c("ccstop", "deactivate a core client", Arg("CLIENT", "word")),
+    _c("cstat", "state of every core client: active, frames, time per frame, progress"),
     _c("help", "list the commands, or explain one", Arg("COMMAND", "word", optional=True)),
     _c("exit", "end the session"),
 )}

@@ -227,7 +227,8 @@ class Core:
 
     def add_hook(self, hook) -> None:
         """``hook.before_frame(k)`` / ``hook.after_frame(k)`` run in the core between
-        frames (where commands run too); ``hook.name`` names it when it raises."""
+        frames (where commands run too); ``hook.name`` names it when it raises;
+        ``hook.close()`` (optional) runs first in ``shutdown``."""
         self.hooks.append(hook)
 
     def _run_hooks(self, method: str, frame: int) -> None:
@@ -315,6 +316,10 @@ class Core:
     def shutdown(self) -> list:
         """Stop every worker (politely, then by force) and remove the session's memory."""
         try:
+            for hook in self.hooks:  # e.g. a core client's interrupt(): before anything stops
+                close = getattr(hook, "close", None)
+                if close is not None:
+                    close()
             if self.channel is not None:
                 self.channel.close()
             with self.frame_done:

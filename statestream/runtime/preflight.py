@@ -42,9 +42,24 @@ def prepare_graph(graph, backend: str | None = None, device: str | None = None,
 
 
 def client_problems(graph) -> list:
-    """Core-client types that no module provides stop a run (check only warns)."""
-    from statestream.clients.catalogue import CORE_CLIENT_TYPES
+    """Core clients whose type nothing provides, or whose keys are wrong, stop a run
+    (``check`` only warns about the type)."""
+    from statestream.clients.lookup import client_class, where
+    from statestream.graph.nodes import to_plain
 
-    return [Problem(c.pos_of("type"), c.name, f"core-client type {c.type!r} not found: it is "
-                    "not built in and no plugin provides it", "error")
-            for c in graph.core_clients.values() if c.type not in CORE_CLIENT_TYPES]
+    problems = []
+    for c in graph.core_clients.values():
+        if where(c.type, graph.file) is None:
+            problems.append(Problem(c.pos_of("type"), c.name, f"core-client type {c.type!r} "
+                                    f"not found: no core_clients/{c.type}.py beside the graph "
+                                    "or on the search path, not built in, no plugin"))
+            continue
+        try:
+            cls = client_class(c.type, graph.file)
+        except UserError as exc:
+            problems.append(Problem(c.pos_of("type"), c.name, str(exc)))
+            continue
+        check = getattr(cls, "problems", None)
+        for key, message in (check(to_plain(c.spec), graph) if callable(check) else []):
+            problems.append(Problem(c.pos_of(key) if key else c.pos, c.name, message))
+    return problems

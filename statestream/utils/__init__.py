@@ -1,0 +1,1 @@
+"""Compatibility modules for core clients written for the original statestream."""
