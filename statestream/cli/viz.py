@@ -20,6 +20,9 @@ def add_parser(sub) -> None:
                         "scatter takes a second signal OTHER); repeatable")
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size")
     parser.add_argument("--fps", type=float, default=30.0, help="GUI frame rate limit")
+    parser.add_argument("--nice", type=int, default=10, metavar="N",
+                        help="lower the GUI's scheduling priority by N (default 10), so a "
+                        "busy machine serves the network first")
     parser.add_argument("--no-restore", action="store_true",
                         help="start from the graph's first layout, not the saved one")
     parser.set_defaults(handler=cmd_viz)
@@ -58,8 +61,16 @@ def cmd_viz(args) -> int:
         from statestream.fileio import check_writable
 
         check_writable(args.screenshot, "screenshot")
+    import os
+
     import statestream
     from statestream.viz.app import App
+
+    if args.nice > 0:
+        try:
+            os.nice(min(args.nice, 19))
+        except OSError:
+            pass
 
     session = statestream.attach(args.session)
     app = None

@@ -48,6 +48,7 @@ class App:
         self.hover = None
         self.gui_fps = 0.0
         self.running = True
+        self._drawn = (None, 0.0)  # (frame, time) of the last drawn picture
         self.controls = Controls(self)
         self.view.fit(self.graph_area())
         if restore:
@@ -91,7 +92,8 @@ class App:
     def tick(self) -> bool:
         """Handle events, read, draw; False once the GUI should close."""
         pygame = self.pygame
-        for event in pygame.event.get():
+        events = pygame.event.get()
+        for event in events:
             self.controls.handle(event)
         now = time.monotonic()
         self.link.want_profile = self.show_profile or self.hover is not None
@@ -99,11 +101,16 @@ class App:
         if self.show_log and int(now) != getattr(self, "_log_second", None):
             self._log_second = int(now)
             self.log_text = self.link.command("log")
-        self.update_data(now)
-        if self.force:
-            force_step(self.view.positions, self.view.pairs, self.controls.dragging_items())
-        self.draw()
-        pygame.display.flip()
+        frame = self.link.frame()
+        idle = (not events and not self.force and frame == self._drawn[0]
+                and now - self._drawn[1] < 1)
+        if not idle:  # nothing new: no read, no drawing
+            self.update_data(now)
+            if self.force:
+                force_step(self.view.positions, self.view.pairs, self.controls.dragging_items())
+            self.draw()
+            pygame.display.flip()
+            self._drawn = (frame, now)
         self.clock.tick(self.fps)
         self.gui_fps = self.clock.get_fps()
         if self.link.ended:

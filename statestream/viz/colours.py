@@ -70,3 +70,17 @@ def to_surface(pygame, rgb: np.ndarray, size: tuple):
     """A pygame surface of ``size`` showing an (X, Y, 3) RGB array (nearest neighbour)."""
     surface = pygame.surfarray.make_surface(np.ascontiguousarray(rgb))
     return pygame.transform.scale(surface, (max(1, int(size[0])), max(1, int(size[1]))))
+
+
+_TEXT_CACHE: dict = {}
+
+
+def render_text(font, text: str, colour):
+    """``font.render`` with a cache: most labels repeat from frame to frame."""
+    key = (id(font), text, tuple(colour))
+    surface = _TEXT_CACHE.get(key)
+    if surface is None:
+        if len(_TEXT_CACHE) > 4000:
+            _TEXT_CACHE.clear()
+        surface = _TEXT_CACHE[key] = font.render(text, True, colour)
+    return surface

@@ -73,10 +73,10 @@ class GraphView:
             elif name == hover:
                 pygame.draw.circle(screen, colours.HIGHLIGHT, pos, r + 2, 1)
             if self.show_names:
-                label = font.render(name, True, colours.TEXT)
+                label = colours.render_text(font, name, colours.TEXT)
                 screen.blit(label, (pos[0] - label.get_width() // 2, pos[1] + r + 2))
             if profile and name in profile:
-                text = font.render(f"{profile[name]:.2f} ms", True, colours.HIGHLIGHT)
+                text = colours.render_text(font, f"{profile[name]:.2f} ms", colours.HIGHLIGHT)
                 screen.blit(text, (pos[0] - text.get_width() // 2, pos[1] - r - 14))
 
     def _arrow(self, pygame, screen, src, dst) -> None:

@@ -7,7 +7,7 @@ ROW = 18
 
 
 def text(screen, font, value, pos, colour=colours.TEXT) -> None:
-    screen.blit(font.render(str(value), True, colour), pos)
+    screen.blit(colours.render_text(font, str(value), colour), pos)
 
 
 def panel(pygame, screen, rect) -> None:

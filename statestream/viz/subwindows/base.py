@@ -186,7 +186,7 @@ def _shape(array) -> str:
 
 
 def _text(screen, font, text, pos, colour) -> None:
-    screen.blit(font.render(str(text), True, colour), pos)
+    screen.blit(colours.render_text(font, str(text), colour), pos)
 
 
 def _wrap(screen, font, text, area, colour) -> None:
