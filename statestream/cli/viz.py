@@ -80,6 +80,8 @@ def cmd_viz(args) -> int:
                   save=not shot)
         for source, mode, other in opens:
             app.open_window(source, mode, other)
+        if opens and (shot or args.no_restore):
+            app.view.fit(app.graph_area())
         if shot:
             app.screenshot(args.screenshot, args.frames)
             print(f"wrote {args.screenshot} (frame {session.frame})")

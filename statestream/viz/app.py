@@ -85,8 +85,18 @@ class App:
         return (max(min(x, w - width), 0), max(min(y, h - height), 0), width, height)
 
     def graph_area(self) -> tuple:
+        """The screen part for the graph: below the sub-windows when there is room,
+        else left of them, else everything right of the timing block."""
         w, h = self.screen.get_size()
-        return (200, TOP_BAR_H, max(w - 200, 50), max(h - TOP_BAR_H - 20, 50))
+        area = (200, TOP_BAR_H, max(w - 200, 50), max(h - TOP_BAR_H - 20, 50))
+        if self.windows:
+            bottom = max(win.rect[1] + win.rect[3] for win in self.windows)
+            left = min(win.rect[0] for win in self.windows)
+            if h - 20 - bottom >= 160:
+                return (200, bottom, w - 200, h - 20 - bottom)
+            if left - 200 >= 200:
+                return (200, TOP_BAR_H, left - 200, h - TOP_BAR_H - 20)
+        return area
 
     # -- one frame -------------------------------------------------------------------------------
     def tick(self) -> bool:

@@ -53,6 +53,7 @@ def render(case: str, path: str) -> "App":
                 window = app.open_window(source, mode, other)
                 if name:
                     window.range_mode = name
+            app.view.fit(app.graph_area())
             app.screenshot(path, FRAMES)
         finally:
             app.close()

@@ -61,8 +61,9 @@ class SubWindow:
         """{action: (x, y, w, h)} of the title bar's buttons, right to left."""
         x, y, w, _ = self.rect
         out, right = {}, x + w
+        wide = w >= 260
         for action, width in (("close", 18), ("next_agent", 16), ("prev_agent", 16),
-                              ("range", 58), ("mode", 64)):
+                              ("range", 58 if wide else 30), ("mode", 72 if wide else 34)):
             right -= width + 2
             out[action] = (right, y + 1, width, TITLE_H - 2)
         return out
@@ -131,8 +132,9 @@ class SubWindow:
         screen.set_clip(pygame.Rect(x, y, max(left - x, 1), TITLE_H).clip(clip))
         _text(screen, font, title, (x + 4, y + 3), colours.TEXT)
         screen.set_clip(clip)
+        cut = 9 if w >= 260 else 3
         labels = {"close": "x", "next_agent": ">", "prev_agent": "<",
-                  "range": self.range_mode[:6], "mode": self.mode}
+                  "range": self.range_mode[:min(cut, 6)], "mode": self.mode[:cut]}
         for action, rect in buttons.items():
             pygame.draw.rect(screen, colours.PANEL, rect)
             _text(screen, font, labels[action], (rect[0] + 3, rect[1] + 2), colours.TEXT)
