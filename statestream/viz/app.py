@@ -313,7 +313,10 @@ class App:
             handle.write(buffer.getvalue())
 
     def close(self) -> None:
-        """Save the layout and close the window (the session goes on)."""
+        """Save the layout and close the window (the session goes on); idempotent."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         if self.save_on_exit:
             self.save_layout()
         self.pygame.display.quit()

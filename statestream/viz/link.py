@@ -3,7 +3,6 @@ command channel (status, profile) and the network's frames/s."""
 from __future__ import annotations
 
 import re
-import time
 from collections import deque
 
 

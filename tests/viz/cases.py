@@ -37,7 +37,7 @@ CASES = {
 RANGE_CASES = {"range_" + r: r for r in ("tile", "fixed", "symmetric")}
 
 
-def render(case: str, path: str) -> "App":
+def render(case: str, path: str):
     """Render one case into ``path``; returns the (closed) App for further checks."""
     import statestream
     from statestream.viz.app import App

@@ -34,7 +34,7 @@ def test_screenshot_matches_its_reference(case, references, tmp_path):
               if name != case and ref.shape == references[case].shape]
     assert all(other > difference for other in others)
     assert all(w.error is None for w in app.windows if w.mode != "rgb")
-    assert not os.path.exists(path + ".tmp")
+    assert os.listdir(tmp_path) == [f"{case}.png"]  # no temporary file left
 
 
 def test_nan_is_drawn_in_the_warning_colour_counted_and_found(tmp_path):
