@@ -161,6 +161,30 @@ class CommandRunner:
         self.log.append((int(self.session.ctl[C.FRAME]), item, name, old, new))
         return "ok"
 
+    def _do_profile(self):
+        return "\n".join(f"{r['item']}  compute {r['compute_ms']:.3f} ms  read {r['read_ms']:.3f} ms"
+                         f"  write {r['write_ms']:.3f} ms  executions {r['executions']}"
+                         for r in self.core.profile())
+
+    def _do_settings(self, item):
+        """One line per scalar setting: ``NAME = VALUE [LOW, HIGH]``."""
+        rows = []
+        for name in self._scalar_names(item):
+            _, _, (lo, hi) = self._setting(item, name)
+            low = "-inf" if lo is None or lo <= -FLOAT32_MAX else f"{lo:g}"
+            high = "inf" if hi is None or hi >= FLOAT32_MAX else f"{hi:g}"
+            rows.append(f"{self._do_get(item, name)} [{low}, {high}]")
+        return "\n".join(rows) or f"{item} has no scalar settings"
+
+    def _scalar_names(self, item: str) -> list:
+        if item in self.core.interfaces:
+            return list(self.core.interfaces[item].params)
+        if item in self.core.learning:
+            return list(self.core.learning[item].hyper)
+        prefix = f"par/{item}/"
+        return [k[len(prefix):] for k, (_, shape, _) in self.session.layout["arrays"].items()
+                if k.startswith(prefix) and int(np.prod(shape)) == 1]
+
     def _do_log(self):
         if not self.log:
             return "no changes yet"

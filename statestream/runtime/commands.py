@@ -80,6 +80,8 @@ COMMANDS = {c.name: c for c in (
     _c("nps", "list the neuron-pools and their shapes"),
     _c("sps", "list the synapse-pools, their sources and targets"),
     _c("items", "list every item with its kind, period and mode"),
+    _c("profile", "per item: compute, read and write ms (mean of recent frames), executions"),
+    _c("settings", "the scalar settings of an item with their values and bounds", Arg("ITEM", "item")),
     _c("log", "the manipulation log: every change made by set (frame, item, name, old, new)"),
     _c("ccs", "list the core clients and whether they are active"),
     _c("ccmsg", "the latest messages of the core clients (or of one)",
