@@ -51,6 +51,15 @@ class _Client:
         return list(self.memory.processes)
 
     @property
+    def alive(self) -> bool:
+        """Whether the session still runs."""
+        try:
+            self._alive()
+        except (UserError, Exception):  # noqa: BLE001 - any failure means: not alive
+            return False
+        return True
+
+    @property
     def streaming(self) -> bool:
         return bool(self.memory.ctl[C.STREAMING])
 

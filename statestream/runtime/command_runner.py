@@ -21,6 +21,7 @@ class SessionNames:
     def __init__(self, core):
         self.items = set(core.session.index)
         self.nps = set(core.graph.neuron_pools)
+        self.sps = set(core.graph.synapse_pools)
         self.agents = core.graph.agents
 
 

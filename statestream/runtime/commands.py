@@ -31,7 +31,8 @@ class CommandError(ValueError):
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument: ``kind`` is int, float, item, np, name, path or word."""
+    """One argument: ``kind`` is int, float, item (a process: NP, interface, plasticity),
+    any_item (also a synapse-pool), np, name, path or word."""
 
     name: str
     kind: str
@@ -70,9 +71,10 @@ COMMANDS = {c.name: c for c in (
        Arg("O", "int", 0, MAX_PERIOD - 1)),
     _c("bottleneck", "let ITEM's period follow its cost (F > 0), or reset it (F <= 0)",
        Arg("ITEM", "item"), Arg("F", "float", -1e6, 1e6)),
-    _c("set", "set a scalar setting or parameter of an item", Arg("ITEM", "item"),
+    _c("set", "set a scalar setting or parameter of an item", Arg("ITEM", "any_item"),
        Arg("NAME", "name"), Arg("VALUE", "float")),
-    _c("get", "print a setting or parameter of an item", Arg("ITEM", "item"), Arg("NAME", "name")),
+    _c("get", "print a setting or parameter of an item", Arg("ITEM", "any_item"),
+       Arg("NAME", "name")),
     _c("state", "statistics of a neuron-pool's last state (no argument: the status)",
        Arg("NP", "np", optional=True)),
     _c("status", "frame, streaming or paused, split, delay, processes"),
@@ -81,7 +83,8 @@ COMMANDS = {c.name: c for c in (
     _c("sps", "list the synapse-pools, their sources and targets"),
     _c("items", "list every item with its kind, period and mode"),
     _c("profile", "per item: compute, read and write ms (mean of recent frames), executions"),
-    _c("settings", "the scalar settings of an item with their values and bounds", Arg("ITEM", "item")),
+    _c("settings", "the scalar settings of an item with their values and bounds",
+       Arg("ITEM", "any_item")),
     _c("log", "the manipulation log: every change made by set (frame, item, name, old, new)"),
     _c("ccs", "list the core clients and whether they are active"),
     _c("ccmsg", "the latest messages of the core clients (or of one)",
@@ -125,6 +128,10 @@ def _value(arg: Arg, word: str, names, command: Command):
         return _int(word, arg, names, command)
     if arg.kind == "float":
         return _float(word, arg, command)
+    if arg.kind == "any_item":  # processes and synapse-pools (they own parameters too)
+        if word not in names.items and word not in names.sps:
+            raise CommandError(f"no item {_show(word)} in this session (usage: {command.usage})")
+        return word
     if arg.kind == "item":
         if word not in names.items:
             raise CommandError(f"no item {_show(word)} in this session (usage: {command.usage})")

@@ -63,17 +63,24 @@ def test_out_of_range_arguments_are_one_line_errors(session, line, reply):
 
 def test_a_tool_that_times_out_leaves_nothing_pending(session):
     """Before: a timed-out request stayed pending and the next tool got its reply."""
-    session.command("delay 300")
+    class SlowFrames:
+        name = "slow"
+
+        def before_frame(self, frame):
+            time.sleep(0.3)
+
+    session.core.add_hook(SlowFrames())
     session.stream()
+    time.sleep(0.05)
     slow = ChannelClient(session.id)
     with pytest.raises(UserError, match="did not answer"):
-        slow.request("period src 2", timeout=0.01)  # waits for the next frame boundary
+        slow.request("period src 2", timeout=0.05)  # waits for the next frame boundary
     other = ChannelClient(session.id)
     assert other.request("status").startswith(f"session {session.id}")
     assert other.request("get learn lr").startswith("learn.lr = ")
     slow.close()
     other.close()
-    session.command("delay 0")
+    session.pause()
 
 
 def test_clients_at_once_each_get_their_own_replies(session):
@@ -83,7 +90,7 @@ def test_clients_at_once_each_get_their_own_replies(session):
     def talk(name):
         client = ChannelClient(session.id)
         for i in range(30):
-            reply = client.request(f"get {name} period" if False else f"help {name}")
+            reply = client.request(f"help {name}")
             if not reply.startswith(f"{name}"):
                 errors.append(reply)
         client.close()
@@ -122,3 +129,10 @@ def test_wait_frame_times_out_instead_of_hanging(session):
     with pytest.raises(TimeoutError):
         session.wait_frame(10**6, timeout=0.2)
     assert time.monotonic() - start < 5
+
+
+def test_synapse_pool_parameters_are_reachable_by_get_and_set(session):
+    assert session.command("get src_dst W_0_0").startswith("src_dst.W_0_0 at frame -1: shape")
+    assert session.command("set src_dst W_0_0 1").startswith("error: src_dst.W_0_0 is not a scalar")
+    assert session.command("period src_dst 2").startswith("error: no item 'src_dst'")
+    assert session.alive
