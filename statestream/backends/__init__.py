@@ -44,6 +44,22 @@ def get_backend(name: str = "torch", device: str = "cpu", threads: int | None = 
     return backend
 
 
+def preload_modules(name: str) -> list:
+    """Modules a worker process of backend ``name`` should find imported (forkserver)."""
+    return ["torch"] if str(name).lower() == "torch" else []
+
+
+def worker_device(item_device: str | None, forced: str | None, visible: list) -> str:
+    """The torch device of an item: ``forced`` (--device) wins; ``gpu:N``/``cuda:N`` of
+    the graph name the N-th visible GPU."""
+    if forced:
+        return forced
+    if not item_device or item_device == "cpu":
+        return "cpu"
+    index = int(str(item_device).split(":")[1])
+    return f"cuda:{visible[index] if index < len(visible) else index}"
+
+
 def device_problem(device: str | None) -> str | None:
     """Why ``device`` (cpu, cuda:N, gpu:N) cannot be used here, or None."""
     if device is None or device == "cpu":
@@ -58,9 +74,9 @@ def device_problem(device: str | None) -> str | None:
     count = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if int(index) >= count:
         found = f"{count} GPU{'s' if count != 1 else ''}" if count else "no GPU"
-        return f"device {device} does not exist: this machine has {found}"
+        return f"device {device} is not available: this machine has {found}; use cpu"
     return None
 
 
-__all__ = ["device_problem", "AVAILABLE_BACKENDS", "KNOWN_BACKENDS", "PRIMITIVES", "Backend",
+__all__ = ["device_problem", "preload_modules", "worker_device", "AVAILABLE_BACKENDS", "KNOWN_BACKENDS", "PRIMITIVES", "Backend",
            "BackendUnavailable", "get_backend"]

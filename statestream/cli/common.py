@@ -165,19 +165,11 @@ def prepare_graph(args, check_devices: bool = True):
 
 def check_device(device) -> None:
     """``--device`` names cpu or a CUDA device that torch can use here."""
-    import re
+    from statestream.backends import device_problem
 
-    if device is None or device == "cpu":
-        return
-    match = re.fullmatch(r"cuda:(\d+)", device)
-    if not match:
-        raise UserError(f"--device must be cpu or cuda:N, got {device!r}")
-    import torch
-
-    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if int(match.group(1)) >= count:
-        have = f"{count} CUDA device(s)" if count else "no CUDA device available"
-        raise UserError(f"--device {device}: not available here ({have}); use --device cpu")
+    problem = device_problem(device)
+    if problem:
+        raise UserError(f"--device {device}: {problem}")
 
 
 def _client_problems(graph) -> list:

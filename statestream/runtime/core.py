@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from statestream.backends import preload_modules
 from statestream.errors import UserError
 from statestream.interfaces import create as create_interface
 from statestream.neuronal.init import initial_params
@@ -119,8 +120,9 @@ class Core:
         """Start every worker and wait until all are ready; returns the seconds it took."""
         t0 = time.perf_counter()
         forkserver = mp.get_context("forkserver")
-        if self.backend == "torch":
-            forkserver.set_forkserver_preload(["statestream.runtime.preload"])
+        preload = preload_modules(self.backend)
+        if preload:  # the forkserver imports these once; every worker starts with them
+            forkserver.set_forkserver_preload(["statestream.runtime.preload"] + preload)
         forked = mp.get_context("fork")
         from statestream.runtime.worker import worker_main
 

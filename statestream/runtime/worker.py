@@ -104,15 +104,10 @@ def load_session_graph(layout: dict):
 
 
 def device_of(item, layout: dict) -> str:
-    forced = layout.get("device")
-    if forced:
-        return forced
-    device = getattr(item, "device", "cpu") or "cpu"
-    if device == "cpu":
-        return "cpu"
-    index = int(device.split(":")[1])
-    visible = layout.get("visible_gpus") or []
-    return f"cuda:{visible[index] if index < len(visible) else index}"
+    from statestream.backends import worker_device
+
+    return worker_device(getattr(item, "device", "cpu"), layout.get("device"),
+                         layout.get("visible_gpus") or [])
 
 
 def loop(session, runner, index: int, go, done, watch) -> int:

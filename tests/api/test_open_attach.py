@@ -88,7 +88,7 @@ def test_attach_from_another_process_never_stops_the_session(write_graph):
 
 
 def test_open_refuses_what_cannot_work(tmp_path, write_graph, monkeypatch):
-    with pytest.raises(UserError, match="device cuda:7 does not exist"):
+    with pytest.raises(UserError, match="device cuda:7 is not available"):
         statestream.open(write_graph(SMALL), device="cuda:7")
     with pytest.raises(UserError, match="not found"):
         statestream.open(str(tmp_path / "missing.st_graph"))

@@ -115,8 +115,8 @@ interfaces:
 """
 
 
-def _run_core(graph, frames, seed=4):
-    core = Core(graph, backend="torch", seed=seed, threads=1)
+def _run_core(graph, frames, seed=4, backend="torch", learning=True):
+    core = Core(graph, backend=backend, seed=seed, threads=1, learning=learning)
     try:
         core.start()
         for _ in range(frames):
@@ -274,23 +274,12 @@ def test_learning_continues_exactly_from_saved_states(tmp_path):
                       straight.snapshot())
 
 
-def _run_core_with(graph, frames, backend, learning=True, seed=4):
-    core = Core(graph, backend=backend, seed=seed, threads=1, learning=learning)
-    try:
-        core.start()
-        for _ in range(frames):
-            core.frame()
-        return core.snapshot()
-    finally:
-        core.shutdown()
-
-
 @pytest.mark.parametrize("text", [PERIODS, RECURRENT], ids=["period-offset", "recurrent-skip"])
 def test_numpy_runtime_equals_numpy_simulator(text):
     graph = parse_graph(text)
     sim = Simulator(graph, backend="numpy", seed=4, learning=False)
     sim.run(60)
-    _assert_identical(_run_core_with(graph, 60, "numpy", learning=False), sim.snapshot())
+    _assert_identical(_run_core(graph, 60, backend="numpy", learning=False), sim.snapshot())
 
 
 def test_the_copy_path_of_gpus_forced_on_the_cpu_equals_the_simulator(monkeypatch):
@@ -300,4 +289,4 @@ def test_the_copy_path_of_gpus_forced_on_the_cpu_equals_the_simulator(monkeypatc
     sim = Simulator(graph, backend="torch", seed=4, threads=1)
     assert not sim.B.zero_copy
     sim.run(60)
-    _assert_identical(_run_core_with(graph, 60, "torch"), sim.snapshot())
+    _assert_identical(_run_core(graph, 60), sim.snapshot())
