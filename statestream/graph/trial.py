@@ -16,7 +16,7 @@ from statestream.graph.layout import param_map
 from statestream.graph.model import Graph
 from statestream.graph.reader import Reader, show
 
-MAX_TRIAL_ELEMENTS = 1 << 20  # states larger than this are tried with one agent
+MAX_TRIAL_ELEMENTS = 1 << 20  # larger states are tried with one agent, or not at all
 MAX_RESULT_ELEMENTS = 1 << 24  # no operation of a trial may make a larger array
 MAX_WEIGHT_ELEMENTS = 1 << 22  # larger weights are not tried (weight_fnc)
 
@@ -46,7 +46,8 @@ def _check_sp(trial: "_Trial", r: Reader, graph: Graph, sp) -> None:
     target = trial.state(sp.target)
     if sp.func is not None:
         values = {f"{f}{i}": trial.state(name) for f, i, name in sp.inputs()}
-        trial.broadcast(r, "func", sp.func, values, target.shape)
+        if target is not None:
+            trial.broadcast(r, "func", sp.func, values, target.shape)
         return
     for f, i, name in sp.inputs():
         if f < len(sp.pact) and i < len(sp.pact[f]):
@@ -57,11 +58,15 @@ def _check_sp(trial: "_Trial", r: Reader, graph: Graph, sp) -> None:
                 trial.exact(r, "weight_fnc", sp.weight_fnc[f][i], trial.array(spec.shape))
     if sp.transformer:
         return
+    if target is None:
+        return
     agents, _, x, y = target.shape
     features = conv_features(sp, graph)
     for f, expr in enumerate(sp.act):
         mode = sp.factor_shapes[f] if f < len(sp.factor_shapes) else "full"
-        trial.exact(r, "act", expr, trial.array(factor_shape(mode, agents, features, (x, y))))
+        shape = factor_shape(mode, agents, features, (x, y))
+        if np.prod(shape, dtype=np.float64) <= MAX_TRIAL_ELEMENTS:
+            trial.exact(r, "act", expr, trial.array(shape))
     trial.broadcast(r, "ACT", sp.ACT, {"": target}, target.shape)
 
 
@@ -71,20 +76,29 @@ class _Trial:
         self.functions = {name: _guarded(B.function(name), name)
                           for name in _catalogue()}
         self.graph = graph
-        self.rng = np.random.default_rng(0)
+        self.cache: dict = {}
 
     def array(self, shape) -> np.ndarray:
-        return self.rng.uniform(-1.0, 1.0, size=tuple(shape)).astype(np.float32)
+        """Values in [-0.9, 0.9] (none zero) of ``shape``, made cheaply and cached."""
+        shape = tuple(int(d) for d in shape)
+        if shape not in self.cache:
+            count = int(np.prod(shape, dtype=np.int64))
+            values = (np.arange(count, dtype=np.float32) % 7 - 3.5) * np.float32(0.25)
+            self.cache[shape] = values.reshape(shape)
+        return self.cache[shape]
 
-    def state(self, np_name: str) -> np.ndarray:
+    def state(self, np_name: str) -> np.ndarray | None:
+        """A state of NP ``np_name`` (one agent if large; None if too large to try)."""
         shape = self.graph.np_state_shape(np_name)
-        if int(np.prod(shape)) > MAX_TRIAL_ELEMENTS:
+        if int(np.prod(shape, dtype=np.int64)) > MAX_TRIAL_ELEMENTS:
             shape = (1,) + tuple(shape[1:])
+        if int(np.prod(shape, dtype=np.int64)) > MAX_TRIAL_ELEMENTS:
+            return None
         return self.array(shape)
 
     def exact(self, r: Reader, key: str, expr: Expr | None, x) -> None:
         """``expr`` of ``x`` must be a float array of ``x``'s shape."""
-        if expr is None or expr.is_identity:
+        if expr is None or expr.is_identity or x is None:
             return
         out = self._run(r, key, expr, {"": x})
         if out is not None and tuple(np.shape(out)) != tuple(x.shape):
@@ -93,7 +107,7 @@ class _Trial:
 
     def broadcast(self, r: Reader, key: str, expr: Expr | None, values: dict, shape) -> None:
         """``expr`` must give a float array that broadcasts to ``shape``."""
-        if expr is None or expr.is_identity:
+        if expr is None or expr.is_identity or any(v is None for v in values.values()):
             return
         out = self._run(r, key, expr, values)
         if out is None:
