@@ -17,7 +17,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from tests.graph.mutants import run_case  # noqa: E402
+from tests.graph.mutants import load_backends, run_case  # noqa: E402
 
 _FOLDER = None
 
@@ -25,6 +25,7 @@ _FOLDER = None
 def _init():
     global _FOLDER
     _FOLDER = tempfile.mkdtemp(prefix="statestream-fuzz-")
+    load_backends()
 
 
 def _check(seed):

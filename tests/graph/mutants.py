@@ -244,9 +244,18 @@ def run_case(seed: int, folder: str, simulate: bool = True, seconds: float = 10.
     return out
 
 
+def load_backends() -> None:
+    """Import both backends now: an import cut short by a time limit would break torch."""
+    from statestream.backends import get_backend
+
+    for backend in ("numpy", "torch"):
+        get_backend(backend)
+
+
 def _simulate(graph, seconds: float, out: dict) -> str:
     from statestream.runtime.simulator import Simulator
 
+    load_backends()
     result = "ok"
     for backend in ("numpy", "torch"):
         try:
