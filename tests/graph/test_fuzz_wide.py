@@ -2,7 +2,7 @@
 accepted mutant computes one frame on numpy and torch without an internal error.
 
 Derandomized: seeds are fixed. STATESTREAM_FUZZ_CASES sets the number of check cases
-(default 1500), STATESTREAM_FUZZ_SEED the first seed; the slow test runs many more.
+(default 800; with the 2000 hypothesis cases of test_fuzz.py a few thousand), STATESTREAM_FUZZ_SEED the first seed; the slow test runs many more.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 from tests.graph.mutants import FILES, run_case
 
-CASES = int(os.environ.get("STATESTREAM_FUZZ_CASES", "1500"))
+CASES = int(os.environ.get("STATESTREAM_FUZZ_CASES", "800"))
 FIRST = int(os.environ.get("STATESTREAM_FUZZ_SEED", "0"))
-SIMULATED = 40  # accepted mutants simulated in the default suite
+SIMULATED = 20  # accepted mutants simulated in the default suite
 
 
 def _failures(seeds, folder, simulate):
