@@ -2,7 +2,8 @@
 accepted mutant computes one frame on numpy and torch without an internal error.
 
 Derandomized: seeds are fixed. STATESTREAM_FUZZ_CASES sets the number of check cases
-(default 800; with the 2000 hypothesis cases of test_fuzz.py a few thousand), STATESTREAM_FUZZ_SEED the first seed; the slow test runs many more.
+(default 800; with the 2000 cases of test_fuzz.py a few thousand per run),
+STATESTREAM_FUZZ_SEED the first seed; the slow test runs 10,000 with a frame each.
 """
 from __future__ import annotations
 
