@@ -6,6 +6,8 @@ terms of those primitives and Python operators on native arrays.
 """
 from __future__ import annotations
 
+import functools
+
 import numbers
 import os
 
@@ -99,7 +101,7 @@ class Backend:
         """The callable implementing catalogue entry ``name``."""
         if name not in FUNCTIONS:
             raise KeyError(f"{name!r} is not in the function catalogue")
-        return getattr(self, name)
+        return _tensor_inputs(self, getattr(self, name), FUNCTIONS[name])
 
     # ---- randomness (host-side Philox, see random.py) ----
     def normal(self, key, shape):
@@ -256,3 +258,18 @@ for _name, _signature in PRIMITIVES.items():
     if not hasattr(Backend, _name):
         setattr(Backend, _name, _missing(_name, _signature))
 del _name, _signature
+
+
+def _tensor_inputs(backend, method, sig):
+    """``method`` with its tensor inputs given as python scalars (or lists) made arrays, so
+    that ``B.exp(-2)`` means the same on every backend."""
+    def call(*args, **kwargs):
+        args = list(args)
+        for index in range(min(sig.n_tensors, len(args))):
+            value = args[index]
+            if sig.variadic and index == 0 and isinstance(value, (list, tuple)):
+                args[0] = [v if backend.is_array(v) else backend.asarray(v) for v in value]
+            elif not backend.is_array(value):
+                args[index] = backend.asarray(value)
+        return method(*args, **kwargs)
+    return functools.wraps(method)(call)

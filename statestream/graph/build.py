@@ -1,19 +1,22 @@
 """From an expanded raw graph to a validated :class:`Graph` (every problem reported)."""
 from __future__ import annotations
 
+import heapq
 import re
 from types import MappingProxyType
 
 from statestream.errors import Pos, Problems
 from statestream.graph.expand import ITEM_SECTIONS, SECTIONS
-from statestream.graph.items_if import build_client, build_if
+from statestream.graph.items_if import build_client, build_if, check_interface_settings
 from statestream.graph.items_np import build_np
 from statestream.graph.items_plast import build_plast
 from statestream.graph.items_sp import build_sp
 from statestream.graph.inits import init_shape_problem, parse_init
 from statestream.graph.layout import param_map
+from statestream.graph.limits import check_sizes
 from statestream.graph.model import BACKENDS, DEFAULT_BACKEND, Graph, freeze
 from statestream.graph.nodes import LMap
+from statestream.graph.trial import check_expressions
 from statestream.graph.reader import Reader, as_int, show
 
 _NAME = re.compile(r"[A-Za-z0-9_]+\Z")
@@ -62,6 +65,9 @@ def build_graph(net: LMap, file: str, problems: Problems, sources=()) -> Graph |
         kpos=MappingProxyType(dict(net.kpos)),
     )
     cross_check(graph, raw_sections, problems)
+    if not problems.errors and check_sizes(graph, raw_sections, problems):
+        check_expressions(graph, raw_sections, problems)
+        check_interface_settings(graph, problems)
     return graph
 
 
@@ -253,20 +259,31 @@ def _check_transformer(graph: Graph, sp, r: Reader) -> None:
 
 
 def rollout_cone(graph: Graph, plast) -> set:
-    """Items (NPs computed at level >= 1 and SPs) of a loss plasticity's backward cone."""
+    """Items (NPs computed at level >= 1 and SPs) of a loss plasticity's backward cone.
+
+    Each NP is visited at the highest level that reaches it (levels fall by one per SP
+    hop), so the work grows with the graph, not with source_t.
+    """
     if not plast.source or plast.source_t < 1:
         return set()
-    levels = {plast.source_t: {plast.source}}
+    best = {plast.source: plast.source_t}
     if plast.target and plast.target_t > 0:
-        levels.setdefault(plast.target_t, set()).add(plast.target)
-    depth = max(levels)
+        best[plast.target] = max(best.get(plast.target, 0), plast.target_t)
+    heap = [(-level, name) for name, level in best.items()]
+    heapq.heapify(heap)
     found: set = set()
-    for level in range(depth, 0, -1):
-        for np_name in levels.get(level, set()):
-            found.add(np_name)
-            for sp in graph.incoming(np_name):
-                found.add(sp.name)
-                levels.setdefault(level - 1, set()).update(sp.source_nps)
+    while heap:
+        negative, np_name = heapq.heappop(heap)
+        level = -negative
+        if level < best.get(np_name, 0) or level < 1 or np_name in found:
+            continue
+        found.add(np_name)
+        for sp in graph.incoming(np_name):
+            found.add(sp.name)
+            for src in sp.source_nps:
+                if level - 1 > best.get(src, 0):
+                    best[src] = level - 1
+                    heapq.heappush(heap, (1 - level, src))
     return found
 
 

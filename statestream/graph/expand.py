@@ -280,8 +280,12 @@ def expand_modules(net: LMap, problems: Problems) -> None:
         problems.error(net.pos_of("modules"), "modules", "modules must be a mapping of module "
                        "definitions")
         return
-    for mname, module in modules.items():
+    for mname, module in list(modules.items()):
         mpos = modules.pos_of(mname)
+        if mname in ITEM_SECTIONS or mname in EXPANSION_KEYS or mname in ("name", "agents"):
+            problems.error(mpos, str(mname), f"a module cannot be named {mname!r}: its "
+                           "instances would be that top-level key")
+            continue
         if module is None:
             module = LMap(pos=mpos)
         if not isinstance(module, LMap):
@@ -308,7 +312,7 @@ def expand_modules(net: LMap, problems: Problems) -> None:
             problems.error(ipos, str(mname), "module instances must be a mapping "
                            "{instance: {variable: value}}")
             continue
-        for iname, values in instances.items():
+        for iname, values in list(instances.items()):
             vpos = instances.pos_of(iname)
             if values is None:
                 values = LMap(pos=vpos)
@@ -322,7 +326,7 @@ def expand_modules(net: LMap, problems: Problems) -> None:
                 if not isinstance(templates, LMap):
                     continue
                 dst = section(net, sec)
-                for tname, template in templates.items():
+                for tname, template in list(templates.items()):
                     name = prefix + str(tname)
                     if name in dst:
                         continue

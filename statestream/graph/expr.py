@@ -326,11 +326,42 @@ def _suggest(name: str, options) -> str:
 
 # -- evaluation ---------------------------------------------------------------------
 
+MAX_INT_BITS = 63  # integers in expressions stay within int64
+MAX_FLOAT_EXPONENT = 1100  # about the float range, in bits
+
+
 def _pow(a, b):
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        if abs(b) > 1024 or (isinstance(a, int) and isinstance(b, int) and abs(a) > 1 and b > 256):
+    """``a ** b`` of numbers, refused before computing when the result would be huge."""
+    if _plain_number(a) and _plain_number(b):
+        if isinstance(b, int) and abs(b) > 1 << MAX_INT_BITS:
             raise ExprError("power too large")
+        size = abs(a)
+        if size > 1 and b > 0:
+            bits = math.log2(size) * b
+            if bits > (MAX_INT_BITS if isinstance(a, int) and isinstance(b, int)
+                       else MAX_FLOAT_EXPONENT):
+                raise ExprError("power too large")
+        if size != 0 and size < 1 and b < 0 and -b * math.log2(1 / size) > MAX_FLOAT_EXPONENT:
+            raise ExprError("power too large")
+        value = a ** b
+        if isinstance(value, complex):
+            raise ExprError("power of a negative number is not a real number")
+        return value
     return a ** b
+
+
+def _plain_number(value) -> bool:
+    return isinstance(value, (int, float))
+
+
+def _checked(value):
+    """Integer results beyond int64 are refused (their text is never formatted)."""
+    if isinstance(value, int) and not isinstance(value, bool) and \
+            value.bit_length() > MAX_INT_BITS:
+        raise ExprError(f"integer result too large (more than {MAX_INT_BITS} bits)")
+    if isinstance(value, complex):
+        raise ExprError("result is not a real number")
+    return value
 
 
 _BIN_FUNCS = {
@@ -344,15 +375,18 @@ _CMP_FUNCS = {
 
 
 def evaluate(expr: Expr, functions: Mapping[str, Callable], values: Mapping[str, object],
-             names: Mapping[str, object] | None = None):
-    """Value of ``expr``: placeholders from ``values``, calls from ``functions``."""
-    return _eval(expr.root, functions, values, names or {})
+             names: Mapping[str, object] | None = None, guard: Callable | None = None):
+    """Value of ``expr``: placeholders from ``values``, calls from ``functions``.
+
+    ``guard(op, operands)``, when given, is called before every operation and may raise.
+    """
+    return _eval(expr.root, functions, values, names or {}, guard)
 
 
 def evaluate_number(expr: Expr, names: Mapping[str, object]):
     """Number-mode evaluation; any failure becomes :class:`ExprError`."""
     try:
-        value = _eval(expr.root, NUMBER_FUNCTIONS, {}, names)
+        value = _checked(_eval(expr.root, NUMBER_FUNCTIONS, {}, names))
     except ExprError:
         raise
     except (ArithmeticError, TypeError, ValueError, OverflowError, RecursionError) as exc:
@@ -362,7 +396,10 @@ def evaluate_number(expr: Expr, names: Mapping[str, object]):
     return value
 
 
-def _eval(node, functions, values, names):
+def _eval(node, functions, values, names, guard=None):
+    def sub(child):
+        return _eval(child, functions, values, names, guard)
+
     if isinstance(node, Const):
         return node.value
     if isinstance(node, Placeholder):
@@ -370,29 +407,36 @@ def _eval(node, functions, values, names):
     if isinstance(node, Name):
         return names[node.id]
     if isinstance(node, Seq):
-        items = [_eval(n, functions, values, names) for n in node.items]
+        items = [sub(n) for n in node.items]
         return items if node.is_list else tuple(items)
     if isinstance(node, Unary):
-        operand = _eval(node.operand, functions, values, names)
+        operand = sub(node.operand)
         _no_strings(operand)
-        return -operand if node.op == "-" else +operand
+        if guard is not None:
+            guard(node.op, (operand,))
+        return _checked(-operand if node.op == "-" else +operand)
     if isinstance(node, Binary):
-        left = _eval(node.left, functions, values, names)
-        right = _eval(node.right, functions, values, names)
+        left, right = sub(node.left), sub(node.right)
         _no_strings(left, right)
-        return _BIN_FUNCS[node.op](left, right)
+        if guard is not None:
+            guard(node.op, (left, right))
+        return _checked(_BIN_FUNCS[node.op](left, right))
     if isinstance(node, Compare):
-        operands = [_eval(n, functions, values, names) for n in node.operands]
+        operands = [sub(n) for n in node.operands]
         _no_strings(*operands)
+        if guard is not None:
+            guard("compare", operands)
         result = None
         for op, a, b in zip(node.ops, operands, operands[1:]):
             part = _CMP_FUNCS[op](a, b)
             result = part if result is None else result & part
         return result
     if isinstance(node, Call):
-        args = [_eval(n, functions, values, names) for n in node.args]
-        kwargs = {k: _eval(n, functions, values, names) for k, n in node.kwargs}
-        return functions[node.func](*args, **kwargs)
+        args = [sub(n) for n in node.args]
+        kwargs = {k: sub(n) for k, n in node.kwargs}
+        if guard is not None:
+            guard(node.func, (args, kwargs))
+        return _checked(functions[node.func](*args, **kwargs))
     raise ExprError(f"cannot evaluate {type(node).__name__}")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+MAX_MAGNITUDE = 1e12
+
 
 class Init(NamedTuple):
     kind: str  # const | xavier | id | loc_inh | normal | uniform | bilin
@@ -24,6 +26,14 @@ def parse_init(value) -> Init:
     init = _parse(value)
     if any(isinstance(a, float) and not math.isfinite(a) for a in init.args):
         raise ValueError(f"init {value!r} must use finite numbers")
+    if any(isinstance(a, float) and abs(a) > MAX_MAGNITUDE for a in init.args):
+        raise ValueError(f"init {value!r} must use numbers within +-{MAX_MAGNITUDE:g}")
+    if init.kind == "normal" and init.args[1] < 0:
+        raise ValueError(f"init {value!r}: the standard deviation must be >= 0")
+    if init.kind == "uniform" and init.args[0] > init.args[1]:
+        raise ValueError(f"init {value!r}: the low end must not exceed the high end")
+    if init.kind == "xavier" and init.args[0] < 0:
+        raise ValueError(f"init {value!r}: the xavier gain must be >= 0")
     return init
 
 

@@ -73,3 +73,30 @@ def build_client(r: Reader) -> CoreClient | None:
                   "that provides it")
     return CoreClient(name=r.name, spec=freeze(r.raw), pos=r.pos(),
                       kpos=MappingProxyType(dict(r.raw.kpos)), type=ctype)
+
+
+def check_interface_settings(graph, problems) -> None:
+    """Build each built-in interface once (synthetic data), so that a bad setting is a
+    positioned error now rather than a failure of the first frame."""
+    from statestream.errors import UserError
+    from statestream.interfaces import BUILT_IN, create
+
+    for item in graph.interfaces.values():
+        if item.type not in BUILT_IN and item.type not in INTERFACE_TYPES:
+            continue  # a plugin: only a run can load it
+        try:
+            create(item, graph, 0, synthetic=True)
+        except UserError as exc:
+            problem = getattr(exc, "problem", None)
+            if problem is not None:
+                problems.error(problem.pos, problem.item, problem.message)
+            else:
+                problems.error(item.pos, item.name, _one_line(exc))
+        except Exception as exc:  # noqa: BLE001 - settings the interface cannot take
+            problems.error(item.pos, item.name, f"{item.type} cannot start with these "
+                           f"settings: {_one_line(exc)}")
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -27,7 +27,8 @@ def read_shape(r: Reader):
             shape = tuple(values) + (1,) * (3 - len(values))
             size = shape[0] * shape[1] * shape[2]
             if size > MAX_ELEMENTS:
-                r.error("shape", f"shape {list(shape)} is too large")
+                r.error("shape", f"shape {show(raw)} is too large (more than "
+                        f"{MAX_ELEMENTS:,} values)")
                 return None
             return shape
     r.error("shape", f"shape must be a list [features, x, y] of 1 to 3 positive integers, "

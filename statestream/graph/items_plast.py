@@ -8,6 +8,7 @@ from statestream.graph.model import (HEBBIAN_MODES, OPTIMIZERS, PLASTICITY_TYPES
                                     ParamRef, Plasticity, freeze)
 from statestream.graph.reader import COMMON_KEYS, Reader, as_int, show
 
+MAX_ROLLOUT = 10_000  # frames a loss may look back (source_t, target_t)
 OPTIMIZER_KEYS = ("optimizer", "lr", "decay", "momentum", "rho", "beta1", "beta2", "eps")
 PLAST_KEYS = COMMON_KEYS + OPTIMIZER_KEYS + (
     "type", "parameter", "source", "source_t", "target", "target_t", "loss_function", "mask",
@@ -109,13 +110,13 @@ def build_plast(r: Reader, nps: dict, sps: dict, agents: int, known=()) -> Plast
                         f"(allowed: {', '.join(LOSS_FUNCTIONS)})")
             loss_function = None
         source = _np_ref(r, "source", nps, True, "the neuron-pool holding the prediction", known)
-        source_t = r.int("source_t", None, minimum=1)
+        source_t = r.int("source_t", None, minimum=1, maximum=MAX_ROLLOUT)
         if not r.has("source_t"):
             r.error(None, "missing source_t (frames from the rollout start to the prediction)")
         has_target = LOSS_FUNCTIONS.get(loss_function, True)
         target = _np_ref(r, "target", nps, bool(loss_function) and has_target,
                          "the neuron-pool holding the ground truth", known)
-        target_t = r.int("target_t", 0, minimum=0)
+        target_t = r.int("target_t", 0, minimum=0, maximum=MAX_ROLLOUT)
         mask = _np_ref(r, "mask", nps, False, "", known)
         if source and target and has_target and nps[source].shape != nps[target].shape:
             r.error("target", f"target and source must have the same shape: {source!r} is "

@@ -9,6 +9,7 @@ from statestream.graph.inits import parse_init
 from statestream.graph.model import SHAPE_MODES, WEIGHT_SHAPES, SynapsePool, freeze
 from statestream.graph.reader import COMMON_KEYS, Reader, as_int, is_none, show
 
+MAX_RF = 4096  # largest rf and dilation: a kernel side, in pixels
 SP_KEYS = COMMON_KEYS + (
     "source", "target", "rf", "dilation", "ppp", "weight_shapes", "weight_fnc", "target_shapes",
     "pact", "factor_shapes", "bias_shapes", "act", "ACT", "avgout", "maxout", "M", "noise",
@@ -115,6 +116,9 @@ def build_sp(r: Reader, nps: dict, known: set) -> SynapsePool | None:
             v = as_int(value)
             if v is None or v < minimum:
                 r.error(key, f"{key} entries must be integers >= {minimum}, got {show(value)}")
+                return minimum
+            if v > MAX_RF:
+                r.error(key, f"{key} entries must be integers <= {MAX_RF}, got {show(value)}")
                 return minimum
             return v
         return check

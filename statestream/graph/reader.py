@@ -12,6 +12,8 @@ MISSING = object()
 _DEVICE = re.compile(r"(cpu|(gpu|cuda):(\d{1,3}))\Z")
 AT_START = {"run": 0, "pause": 1, "paused": 1, "off": 2}
 
+MAX_INT = 2**31 - 1  # the largest integer any key accepts
+MAX_MAGNITUDE = 1e12  # the largest magnitude any number key accepts
 COMMON_KEYS = ("tags", "device", "period", "period offset", "at start", "bottleneck", "backend")
 
 
@@ -72,10 +74,14 @@ class Reader:
             self.error(key, f"{key} must be an integer, got {_show(self.raw[key])}")
             return None if default is MISSING else default
         if minimum is not None and value < minimum:
-            self.error(key, f"{key} must be >= {minimum}, got {value}")
+            self.error(key, f"{key} must be >= {minimum}, got {_show(value)}")
             return None if default is MISSING else default
-        if maximum is not None and value > maximum:
-            self.error(key, f"{key} must be <= {maximum}, got {value}")
+        maximum = MAX_INT if maximum is None else min(maximum, MAX_INT)
+        if value > maximum:
+            self.error(key, f"{key} must be <= {maximum}, got {_show(value)}")
+            return None if default is MISSING else default
+        if value < -MAX_INT:
+            self.error(key, f"{key} must be >= {-MAX_INT}, got {_show(value)}")
             return None if default is MISSING else default
         return value
 
@@ -92,6 +98,10 @@ class Reader:
         value = float(value)
         if value != value or value in (float("inf"), float("-inf")):
             self.error(key, f"{key} must be a finite number")
+            return None if default is MISSING else default
+        if abs(value) > MAX_MAGNITUDE:
+            self.error(key, f"{key} must lie in [-{MAX_MAGNITUDE:g}, {MAX_MAGNITUDE:g}], "
+                       f"got {value:g}")
             return None if default is MISSING else default
         if minimum is not None and value < minimum:
             self.error(key, f"{key} must be >= {minimum}, got {value:g}")
@@ -200,7 +210,13 @@ class Reader:
 
 
 def _show(value) -> str:
-    text = repr(value)
+    """Short text of a value; huge integers are described, never formatted in full."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return f"a {type(value).__name__} too large to show"
     return text if len(text) <= 60 else text[:57] + "..."
 
 

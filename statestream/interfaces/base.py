@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 INF = math.inf
 MODE_BOUNDS = (0.0, 1.0)  # batch, single
 EPOCH_MODE_BOUNDS = (0.0, 3.0)  # batch, single, epoch, test
+MAX_SETTING = 1e9  # the largest magnitude of any interface setting
 PRESENTATION_BOUNDS = {"min_duration": (1.0, INF), "max_duration": (1.0, INF),
                        "fading": (0.0, INF)}
 
@@ -65,13 +66,18 @@ class Interface:
     def fail(self, key: str | None, message: str) -> UserError:
         """A one-line user error positioned at ``key`` (or the item)."""
         pos = self.item.pos_of(key) if key else self.item.pos
-        return UserError(str(Problem(pos, self.name, message)))
+        error = UserError(str(Problem(pos, self.name, message)))
+        error.problem = Problem(pos, self.name, message)
+        return error
 
     def spec_number(self, key: str, default, bounds=(-INF, INF), integer=False):
         """Number under ``key`` of the item (else ``default``), checked against ``bounds``."""
         value = self.item.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, f"{key} must be a number, got {value!r}")
+            raise self.fail(key, f"{key} must be a number, got {_shown(value)}")
+        if not math.isfinite(value) or abs(value) > MAX_SETTING:
+            raise self.fail(key, f"{key} must be a finite number within +-{MAX_SETTING:g}, "
+                            f"got {_shown(value)}")
         if integer and value != int(value):
             raise self.fail(key, f"{key} must be a whole number, got {value!r}")
         lo, hi = bounds
@@ -81,7 +87,8 @@ class Interface:
 
     def add_param(self, key: str, default: float, bounds=(-INF, INF), integer=False) -> None:
         """Declare an editable scalar; its initial value comes from the item's key."""
-        self.param_bounds[key] = (float(bounds[0]), float(bounds[1]))
+        self.param_bounds[key] = (max(float(bounds[0]), -MAX_SETTING),
+                                  min(float(bounds[1]), MAX_SETTING))
         self.params[key] = float(self.spec_number(key, default, bounds, integer))
 
     def add_presentation_params(self, defaults=None) -> None:
@@ -165,3 +172,9 @@ def _show(number) -> str:
     if number in (INF, -INF):
         return "inf" if number > 0 else "-inf"
     return f"{number:g}"
+
+
+def _shown(value) -> str:
+    text = repr(value) if not (isinstance(value, int) and value.bit_length() > 200) else \
+        "a huge integer"
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -590,6 +590,7 @@ WARNINGS = [
         interfaces:
             i:
                 type: random
+                distribution: normal
                 out: [a] #!
         """), "i", "random has no out topic 'a'"),
     ("unknown-client", g("""\
