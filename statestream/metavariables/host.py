@@ -118,14 +118,16 @@ class MetaHost:
         self.settle()
         jobs = []
         for mv in self.mvs.values():
-            if mv.error is None and k % mv.spec.period == 0:
-                try:
-                    inputs = mv.kernel.gather(self.memory, k)
-                except Exception as exc:  # noqa: BLE001 - this meta-variable stops
-                    mv.fail(k, exc)
-                    continue
-                if inputs is not None:
-                    jobs.append((mv, inputs))
+            due = k % mv.spec.period == 0
+            if mv.error is not None or not (due or mv.kernel.every_frame):
+                continue
+            try:
+                inputs = mv.kernel.gather(self.memory, k)
+            except Exception as exc:  # noqa: BLE001 - this meta-variable stops
+                mv.fail(k, exc)
+                continue
+            if due and inputs is not None:
+                jobs.append((mv, inputs))
         if jobs and not self.closed:
             self.pending = (k, self.pool.submit(_compute, k, jobs))
 

@@ -8,6 +8,8 @@ from statestream.metavariables.stats import pair_matrix, statistic
 
 
 class Kernel:
+    every_frame = False  # True: gather sees every frame (a value needs earlier frames)
+
     def __init__(self, spec, graph):
         self.spec, self.graph = spec, graph
 

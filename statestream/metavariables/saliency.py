@@ -57,6 +57,8 @@ def plan_problem(graph, source: str, target: str) -> str | None:
 class SaliencyGrad:
     """Gradient maps [agents, C, X, Y] of the source for the target."""
 
+    every_frame = True  # keeps the states of the last depth + 1 frames
+
     def __init__(self, spec, graph, seed: int = 0):
         from statestream.backends import get_backend
         from statestream.neuronal import build_np
