@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("check", "simulate", "run", "sessions")
+COMMANDS = ("check", "simulate", "run", "sessions", "rollout")
 
 
 def _extra_commands():
