@@ -21,9 +21,9 @@ from statestream.metavariables.spec import check_spec, value_shape
 
 
 class MetaVariable:
-    def __init__(self, spec, graph, seed: int):
+    def __init__(self, spec, graph, seed: int, threads: int = 1):
         self.spec = spec
-        self.kernel = make_kernel(spec, graph, seed)
+        self.kernel = make_kernel(spec, graph, seed, threads)
         self.shape = value_shape(spec, graph)
         self.frames = np.full(spec.history, -1, dtype=np.int64)
         self.values = np.zeros((spec.history,) + self.shape, dtype=np.float32)
@@ -74,6 +74,7 @@ class MetaHost:
         self.memory = core.session
         self.graph = core.graph
         self.seed = getattr(core, "seed", 0)
+        self.threads = self.memory.layout.get("threads") or 1
         self.mvs: dict = {}
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="statestream-mv")
         self.pending = None  # (frame, future)
@@ -91,7 +92,7 @@ class MetaHost:
             raise UserError(f"{name}: {message}" if key is None or message.startswith(key)
                             else f"{name}: {key}: {message}")
         self.settle()
-        mv = self.mvs[name] = MetaVariable(spec, self.graph, self.seed)
+        mv = self.mvs[name] = MetaVariable(spec, self.graph, self.seed, self.threads)
         return mv
 
     def remove(self, name: str) -> None:

@@ -50,11 +50,11 @@ class BivariateMetric(Kernel):
         return pair_matrix(self.spec.metric, inputs[0], inputs[-1])
 
 
-def make_kernel(spec, graph, seed: int = 0):
+def make_kernel(spec, graph, seed: int = 0, threads: int = 1):
     if spec.type in ("scalar_stats", "scalar_three_stats"):
         return ScalarStats(spec, graph)
     if spec.type == "bivariate_metric":
         return BivariateMetric(spec, graph)
     from statestream.metavariables.saliency import SaliencyGrad
 
-    return SaliencyGrad(spec, graph, seed)
+    return SaliencyGrad(spec, graph, seed, threads)

@@ -59,14 +59,15 @@ class SaliencyGrad:
 
     every_frame = True  # keeps the states of the last depth + 1 frames
 
-    def __init__(self, spec, graph, seed: int = 0):
+    def __init__(self, spec, graph, seed: int = 0, threads: int = 1):
         from statestream.backends import get_backend
         from statestream.neuronal import build_np
 
         self.spec, self.graph, self.seed = spec, graph, int(seed)
         self.source, self.target = spec.sources[0], spec.target
         self.depth, self.computed, self.recorded = replay_plan(graph, self.source, self.target)
-        self.B = get_backend("torch", "cpu")
+        # the session's thread count: more torch threads than free cores slow it 10-100x
+        self.B = get_backend("torch", "cpu", threads=max(1, int(threads or 1)))
         small = dataclasses.replace(graph, agents=spec.agents)
         names = {n for step in self.computed.values() for n in step}
         self.updates = {n: build_np(n, small, self.B) for n in names}
