@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("check", "simulate", "run", "sessions", "viz")
+COMMANDS = ("check", "simulate", "run", "sessions", "viz", "rollout")
 
 
 def _extra_commands():

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from statestream.errors import Pos, Problems
 from statestream.graph.expand import ITEM_SECTIONS, SECTIONS
 from statestream.graph.items_if import build_client, build_if, check_interface_settings
+from statestream.graph.items_mv import check_metavariables
 from statestream.graph.items_np import build_np
 from statestream.graph.items_plast import build_plast
 from statestream.graph.items_sp import build_sp
@@ -22,7 +23,7 @@ from statestream.graph.reader import Reader, as_int, show
 _NAME = re.compile(r"[A-Za-z0-9_]+\Z")
 TOP_KEYS = ("name", "agents", "backend", "external_models") + ITEM_SECTIONS
 REFERENCE_EXTRAS = ("rollout_factor", "first_response_streaming", "first_response_sequential",
-                    "shortest_path_sequential")
+                    "shortest_path_sequential", "metavariables")
 MAX_AGENTS = 1 << 20
 
 
@@ -65,6 +66,7 @@ def build_graph(net: LMap, file: str, problems: Problems, sources=()) -> Graph |
         kpos=MappingProxyType(dict(net.kpos)),
     )
     cross_check(graph, raw_sections, problems)
+    check_metavariables(net, graph, problems)
     if not problems.errors and check_sizes(graph, raw_sections, problems):
         check_expressions(graph, raw_sections, problems)
         check_interface_settings(graph, problems)

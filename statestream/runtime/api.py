@@ -141,6 +141,31 @@ class _Client:
 
         return current_metrics(self)
 
+    # -- meta-variables (the ``mv`` command; docs/metavariables.md) ---------------------------
+    def metavariables(self) -> list:
+        """One dict per meta-variable: name, type, definition, shape, computed, last_frame,
+        ms_per_value, error."""
+        import json
+
+        return json.loads(self._checked("mv info"))
+
+    def add_metavariable(self, name: str, type: str, **options) -> None:  # noqa: A002
+        """Compute a meta-variable from the next frame on, e.g.
+        ``add_metavariable("h1", "scalar_stats", source=["hidden1"], stats=["mean"])``."""
+        from statestream.metavariables.commands import option_words
+
+        self._checked(" ".join(["mv", "add", str(name), str(type)] + option_words(options)))
+
+    def remove_metavariable(self, name: str) -> None:
+        self._checked(f"mv remove {name}")
+
+    def metavariable(self, name: str, frames: int = 1) -> tuple:
+        """``(frames, values)`` of the last ``frames`` computed frames, oldest first
+        (``values[i]`` belongs to frame ``frames[i]``)."""
+        from statestream.metavariables.commands import decode_data
+
+        return decode_data(self._checked(f"mv data {name} {int(frames)}"))
+
 
 class Session(_Client):
     """A session this process owns: its core runs in a thread of this process."""

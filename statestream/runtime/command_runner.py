@@ -5,6 +5,8 @@ import numpy as np
 
 from statestream.clients import commands as client_commands
 from statestream.errors import UserError
+from statestream.metavariables.commands import mv_command
+from statestream.metavariables.host import start_graph_metavariables
 from statestream.runtime import control as C
 from statestream.runtime.commands import (CORE_CONTROLS, FLOAT32_MAX, READ_ONLY, CommandError, check_bounds,
                                           help_text, parse, split_line)
@@ -34,6 +36,7 @@ class CommandRunner:
         self.names = SessionNames(core)
         self.bounds = param_bounds(core.graph)
         self.log: list = []  # (frame, item, name, old, new) of every change made by set
+        start_graph_metavariables(core)
 
     def answer_now(self, text: str):
         """The reply to a command that only reads (any thread, any time), else None: the
@@ -255,6 +258,10 @@ class CommandRunner:
 
     def _do_cstat(self):
         return client_commands.cstat(self.core)
+
+    # -- meta-variables (statestream.metavariables.commands) -------------------------------
+    def _do_mv(self, action, args=()):
+        return mv_command(self.core, [action] + list(args))
 
     def _do_help(self, topic=None):
         return help_text(topic)

@@ -32,7 +32,8 @@ class CommandError(ValueError):
 @dataclass(frozen=True)
 class Arg:
     """One argument: ``kind`` is int, float, item (a process: NP, interface, plasticity),
-    any_item (also a synapse-pool), np, name, path or word."""
+    any_item (also a synapse-pool), np, name, path, word or rest (all the remaining words,
+    as a list; only last)."""
 
     name: str
     kind: str
@@ -49,7 +50,8 @@ class Command:
 
     @property
     def usage(self) -> str:
-        words = [self.name] + [f"[{a.name}]" if a.optional else a.name for a in self.args]
+        words = [self.name] + [f"[{a.name}...]" if a.kind == "rest" else
+                           f"[{a.name}]" if a.optional else a.name for a in self.args]
         return " ".join(words)
 
 
@@ -92,6 +94,9 @@ COMMANDS = {c.name: c for c in (
     _c("ccstart", "activate a core client", Arg("CLIENT", "word")),
     _c("ccstop", "deactivate a core client", Arg("CLIENT", "word")),
     _c("cstat", "state of every core client: active, frames, time per frame, progress"),
+    _c("mv", "meta-variables: mv list | mv add NAME TYPE key=value ... | mv remove NAME | "
+       "mv show NAME | mv data NAME [FRAMES] | mv info (see docs/metavariables.md)",
+       Arg("ACTION", "word"), Arg("ARGS", "rest", optional=True)),
     _c("help", "list the commands, or explain one", Arg("COMMAND", "word", optional=True)),
     _c("exit", "end the session"),
 )}
@@ -116,6 +121,8 @@ def parse(text: str, names) -> tuple:
     if command is None:
         raise CommandError(f"unknown command {_show(words[0])} (try help)")
     args = words[1:]
+    if command.args and command.args[-1].kind == "rest" and len(args) >= len(command.args):
+        args = args[:len(command.args) - 1] + [args[len(command.args) - 1:]]
     required = sum(1 for a in command.args if not a.optional)
     if not required <= len(args) <= len(command.args):
         raise CommandError(f"usage: {command.usage}")
@@ -140,6 +147,8 @@ def _value(arg: Arg, word: str, names, command: Command):
         if word not in names.nps:
             raise CommandError(f"no neuron-pool {_show(word)} (usage: {command.usage})")
         return word
+    if arg.kind == "rest":
+        return word if isinstance(word, list) else [word]
     return word
 
 
