@@ -74,7 +74,7 @@ def test_recurrent_links_reach_back_over_several_frames(write_graph):
             xh: {source: [[x]], target: h}
             hh: {source: [[h]], target: h}
         interfaces:
-            feed: {type: random, out: [x]}
+            feed: {type: random, distribution: normal, out: [x]}
         """)
     grid = rollout_grid(load_graph(path), frames=4)
     cells = dependency_path(grid, "h", 3)["back"]
