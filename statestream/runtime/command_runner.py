@@ -177,6 +177,11 @@ class CommandRunner:
         self.core.save_states(path)
         return f"saved {path} (frame {int(self.session.ctl[C.FRAME])})"
 
+    def _do_load(self, path):
+        from statestream.runtime.live_load import load_live
+
+        return load_live(self.core, path)
+
     def _do_nps(self):
         graph = self.core.graph
         return "\n".join(f"{n}  {'x'.join(str(d) for d in graph.np_state_shape(n))}"

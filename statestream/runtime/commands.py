@@ -70,6 +70,8 @@ COMMANDS = {c.name: c for c in (
        Arg("NP", "np", optional=True)),
     _c("status", "frame, streaming or paused, split, delay, processes"),
     _c("save", "save the whole session as an .npz snapshot", Arg("PATH", "path")),
+    _c("load", "swap a saved net (.st_net or .npz) into the session between frames",
+       Arg("PATH", "path")),
     _c("nps", "list the neuron-pools and their shapes"),
     _c("sps", "list the synapse-pools, their sources and targets"),
     _c("items", "list every item with its kind, period and mode"),
