@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("check", "simulate", "run", "sessions")
+COMMANDS = ("check", "simulate", "run", "sessions", "attach", "config")
 
 
 def _extra_commands():
@@ -40,7 +40,11 @@ def _extra_commands():
 
 def main(argv=None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        argv.insert(0, "run")  # statestream FILE = statestream run FILE
     args = parser.parse_args(argv)
+    args.argv = argv
     try:
         return int(args.handler(args) or 0)
     except SpecError as exc:
