@@ -62,16 +62,20 @@ def savenet(session, path: str) -> str:
         arrays = snap.load(snapshot)
         from statestream.graph.yamlio import dump_text
 
-        netfile.write(path, arrays, dump_text(current_graph_dict(session)),
+        netfile.write(path, arrays, dump_text(current_graph_dict(session)[0]),
                       schedule_of(session))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return f"saved {path} (next frame {int(arrays['meta/frame'])}, {len(arrays)} arrays)"
 
 
-def current_graph_dict(session) -> dict:
-    """The expanded graph with every scalar setting replaced by its current value."""
+def current_graph_dict(session) -> tuple:
+    """The expanded graph with every scalar setting at its current value, and the settings
+    changed by ``set`` that a graph cannot express (e.g. a bias)."""
     import copy
+
+    from statestream.graph import parse_graph
+    from statestream.graph.yamlio import dump_text
 
     data = copy.deepcopy(session.graph.to_dict())
     for section in SECTIONS:
@@ -79,15 +83,35 @@ def current_graph_dict(session) -> dict:
             for key, value in list(spec.items()):
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     continue
-                reply = session.command(f"get {item} {key}")
-                match = re.fullmatch(r"\S+ = (\S+)", reply)
-                if not match:
-                    continue
-                if match.group(1) == f"{float(_float32(value)):g}":
-                    continue  # unchanged: keep the exact value
-                new = float(match.group(1))
-                spec[key] = int(new) if isinstance(value, int) and new.is_integer() else new
-    return data
+                current = _get(session, item, key)
+                if current is not None and current != f"{float(_float32(value)):g}":
+                    new = float(current)
+                    spec[key] = int(new) if isinstance(value, int) and new.is_integer() else new
+    unexpressed = []
+    for item, key in _changed(session):
+        spec = next((data[s][item] for s in SECTIONS if item in (data.get(s) or {})), None)
+        current = _get(session, item, key)
+        if spec is None or key in spec or current is None:
+            continue
+        spec[key] = float(current)
+        try:
+            parse_graph(dump_text(data))
+        except Exception:  # noqa: BLE001 - not a key of this item in a graph file
+            del spec[key]
+            unexpressed.append(f"{item}.{key} = {current}")
+    return data, unexpressed
+
+
+def _get(session, item: str, key: str):
+    """The current value as ``get`` prints it, or None."""
+    match = re.fullmatch(r"\S+ = (\S+)", session.command(f"get {item} {key}"))
+    return match.group(1) if match else None
+
+
+def _changed(session) -> list:
+    """(item, name) of every setting changed by ``set`` (from the manipulation log)."""
+    found = re.findall(r"^frame -?\d+: (\S+)\.([^.\s]+) ", session.command("log"), re.M)
+    return list(dict.fromkeys(found))
 
 
 def _float32(value):
@@ -101,13 +125,16 @@ def savegraph(session, path: str) -> str:
     from statestream.graph import parse_graph
     from statestream.graph.yamlio import dump_text
 
-    data = current_graph_dict(session)
+    data, unexpressed = current_graph_dict(session)
     text = dump_text(data)
     parse_graph(text, file=path)  # what we write must read back
     log = session.command("log")
     header = [f"# expanded graph of session {session.id} at frame {session.frame}",
               "# with the current values of its scalar settings; manipulation log:"]
     header += [f"#   {line}" for line in log.splitlines()]
+    if unexpressed:
+        header.append("# changed settings a graph file cannot hold (they are in savenet "
+                      "files): " + ", ".join(unexpressed))
     with atomic_open(path, "w", what="graph file") as handle:
         handle.write("\n".join(header) + "\n" + text)
     return f"saved {path}"
