@@ -5,6 +5,7 @@ import importlib.util
 import subprocess
 import sys
 
+STARTUP_S = 1.0  # a GUI that ends within this time is reported as failed
 MISSING = 'viz needs the viz extra: pip install "statestream[viz]"'
 
 
@@ -23,7 +24,12 @@ def viz_switch(terminal, on: bool) -> str:
         [sys.executable, "-m", "statestream", "viz", terminal.session.id],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
-    return f"viz started (pid {terminal.viz.pid})"
+    try:
+        code = terminal.viz.wait(STARTUP_S)
+    except subprocess.TimeoutExpired:
+        return f"viz started (pid {terminal.viz.pid})"
+    terminal.viz = None
+    return f"viz ended at once (exit code {code}): try statestream viz {terminal.session.id}"
 
 
 def stop_viz(terminal) -> None:
