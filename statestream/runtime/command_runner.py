@@ -49,6 +49,7 @@ class CommandRunner:
     def _do_pause(self, item=None):
         if item is None:
             self.session.ctl[C.STREAMING] = 0
+            self.session.ctl[C.STEPS] = 0  # frames asked for by step are dropped too
         else:
             self.session.proc("pause")[self.session.index[item]] = PAUSED
         return "ok"

@@ -51,7 +51,7 @@ def _c(name, help_text, *args):
 
 COMMANDS = {c.name: c for c in (
     _c("stream", "compute frames continuously"),
-    _c("pause", "stop streaming (or pause one item: pause ITEM)", Arg("ITEM", "item", optional=True)),
+    _c("pause", "stop streaming and pending steps (or pause one item: pause ITEM)", Arg("ITEM", "item", optional=True)),
     _c("step", "compute N frames (default 1), then stay paused",
        Arg("N", "int", 1, MAX_STEPS, optional=True)),
     _c("resume", "let a paused or switched-off item compute again", Arg("ITEM", "item")),
