@@ -40,7 +40,7 @@ STALL_S = 2.0  # a wait on a paused session that does not move fails after this
 class Result:
     ok: bool
     text: str
-    end: str = ""  # "exit" (session ends) or "detach" (session goes on)
+    end: str = ""  # "exit" (session ends), "detach" (it goes on) or "gone" (it ended)
 
 
 def usage_of(name: str) -> str | None:
@@ -81,6 +81,16 @@ class Terminal:
         self.viz = None  # the GUI child process
 
     def execute(self, line: str) -> Result:
+        result = self._execute(line)
+        if not result.end:
+            try:
+                self.session._alive()
+            except UserError as exc:  # the session ended under us (exit elsewhere, a crash)
+                gone = " ".join(str(exc).split())
+                return Result(False, f"{result.text}\nerror: {gone}".lstrip(), end="gone")
+        return result
+
+    def _execute(self, line: str) -> Result:
         try:
             words = split_line(line)
             if not words:
@@ -130,7 +140,12 @@ class Terminal:
     # -- waiting -----------------------------------------------------------------------------
     def _wait_steps(self, n: int, reply: str) -> Result:
         target = self.session.frame + n
-        self._wait_for(target, stall=False)
+        try:
+            self._wait_for(target, stall=False)
+        except KeyboardInterrupt:  # Ctrl-C: stop the frames still asked for
+            self.session.command("pause")
+            return Result(False, f"error: interrupted at frame {self.session.frame}: paused, "
+                          "the remaining steps dropped")
         return Result(True, f"frame {self.session.frame}")
 
     def _wait_for(self, target: int, stall: bool = True) -> None:

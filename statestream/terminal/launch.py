@@ -156,6 +156,8 @@ def _drive(session, owner: bool, args, cfg) -> int:
             else:
                 failed, end = run_lines(terminal, sys.stdin, "<stdin>")
                 failures += failed
+        if end == "gone":
+            return 1
         if owner and getattr(args, "save_states", None):
             session.save(args.save_states)
     finally:
