@@ -21,7 +21,21 @@ class HangUp(BaseException):
 
 
 def _raise_hangup(signum, frame):
+    """Raise HangUp; inside the prompt, make the prompt raise it (an exception raised in
+    its event loop would be caught there and printed)."""
+    from prompt_toolkit.application.current import get_app_or_none
+
+    app = get_app_or_none()
+    future = getattr(app, "future", None)
+    if app is not None and app.is_running and future is not None and not future.done():
+        app.loop.call_soon_threadsafe(_exit_prompt, app, signum)
+        return
     raise HangUp(signum)
+
+
+def _exit_prompt(app, signum: int) -> None:
+    if app.is_running and not app.future.done():
+        app.exit(exception=HangUp(signum))
 
 
 @contextlib.contextmanager

@@ -62,18 +62,22 @@ class Tty:
                 return seen
             self.child.send("\x1b[1;1R")
 
-    def ready(self) -> str:
-        """Wait for the first prompt and its status line; returns the text before them."""
+    def prompt(self) -> str:
+        """Wait for a prompt and its status line (typing before it is drawn races with the
+        terminal's cursor-position request); returns the text before them."""
         before = self.expect(PROMPT)
         self.expect("frames/s")
         return before
 
-    def command(self, line: str, reply: str) -> str:
-        """Type ``line``, wait for ``reply`` and the next prompt."""
+    ready = prompt
+
+    def command(self, line: str, reply: str):
+        """Type ``line``, wait for ``reply`` (a regex) and the next prompt; returns the match."""
         self.child.sendline(line)
-        before = self.expect(reply)
-        self.expect(PROMPT)
-        return before
+        self.expect(reply)
+        match = self.child.match
+        self.prompt()
+        return match
 
     def ended(self, timeout=30) -> int:
         self.child.expect(pexpect.EOF, timeout=timeout)

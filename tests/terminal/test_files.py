@@ -81,3 +81,18 @@ def test_shm_index_parser_takes_integers_and_slices_only():
     for bad in ("0,__import__('os')", "1.5", "0,0,0,0,0", "a:b"):
         with pytest.raises(ValueError):
             parse_index(bad, 4)
+
+
+def test_a_session_ended_elsewhere_ends_the_terminal():
+    session = statestream.open(parse_graph(SMALL_GRAPH), seed=0)
+    try:
+        terminal = Terminal(session, owner=True)
+        with statestream.attach(session.id) as tool:
+            tool.exit()
+        deadline = 50
+        while deadline and not session._thread.join(0.1) and session._thread.is_alive():
+            deadline -= 1
+        result = terminal.execute("status")
+        assert result.end == "gone" and "has ended" in result.text
+    finally:
+        session.close()

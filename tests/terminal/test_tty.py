@@ -89,18 +89,28 @@ def test_ctrl_c_clears_the_line_and_ctrl_d_ends(tty):
     sid = _session_id(tty)
     tty.child.send("bogus words")
     tty.child.sendintr()
-    tty.expect(PROMPT)
+    tty.prompt()
     tty.command("status", "frame -1, paused")  # the cleared text was not run
     tty.child.send("ite\t")  # completion of a command ...
     tty.expect("items")
     tty.child.sendline("")
     tty.expect("wave  if")
-    tty.expect(PROMPT)
+    tty.prompt()
     tty.child.send("get out noise_s\t")  # ... and of a parameter name
     tty.expect("noise_std")
     tty.child.sendline("")
     tty.expect("out.noise_std = 1")
-    tty.expect(PROMPT)
+    tty.prompt()
+    tty.command("delay 5", "ok")
+    tty.child.sendline("step 100000")
+    tty.expect("step 100000")
+    time.sleep(1.0)
+    tty.child.sendintr()  # stops waiting: the session pauses, the other steps are dropped
+    tty.expect(r"interrupted at frame \d+: paused")
+    tty.prompt()
+    first = tty.command("status", r": frame (\d+), paused").group(1)
+    time.sleep(0.3)
+    assert tty.command("status", r": frame (\d+), paused").group(1) == first
     tty.child.sendeof()
     assert tty.ended() == 0
     assert session_files_left(sid) == []
