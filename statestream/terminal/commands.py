@@ -121,12 +121,16 @@ class Terminal:
             if args:
                 raise CommandError("usage: exit")
             if not self.owner:
-                self.session.exit()
+                try:
+                    self.session.exit()
+                except (UserError, OSError):  # it may close its channel before replying
+                    pass
             return Result(True, "session ends", end="exit")
         if name in ("save", "load") and len(args) == 1:
             from statestream.terminal.saving import resolve
 
             line = f"{name} {resolve(args[0], '.')}"
+        before = self.session.frame  # read before the command: step may finish at once
         reply = self.session.command(line)
         if reply.startswith("error:"):
             usage = usage_of(name)
@@ -134,12 +138,11 @@ class Terminal:
                 reply += f" (usage: {usage})"
             return Result(False, reply)
         if name == "step" and len(args) <= 1:
-            return self._wait_steps(int(args[0]) if args else 1, reply)
+            return self._wait_steps(before + (int(args[0]) if args else 1))
         return Result(True, reply)
 
     # -- waiting -----------------------------------------------------------------------------
-    def _wait_steps(self, n: int, reply: str) -> Result:
-        target = self.session.frame + n
+    def _wait_steps(self, target: int) -> Result:
         try:
             self._wait_for(target, stall=False)
         except KeyboardInterrupt:  # Ctrl-C: stop the frames still asked for
