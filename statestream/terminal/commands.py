@@ -103,7 +103,7 @@ class Terminal:
             return Result(False, "error: " + message[:MAX_LINE])
 
     def _dispatch(self, name: str, args: list, line: str) -> Result:
-        if name == "help":
+        if name in ("help", "?"):
             if len(args) > 1:
                 raise CommandError("usage: help [COMMAND]")
             return Result(True, help_text(args[0] if args else None))

@@ -71,3 +71,15 @@ def test_headless_still_streams_and_plain_file_form_opens_the_terminal(tmp_path)
     assert headless.returncode == 0 and "streamed 5 frames" in headless.stdout
     short = _run(tmp_path, graph, stdin="step 2\nstatus\n")  # statestream FILE
     assert short.returncode == 0 and "frame 1, paused" in short.stdout
+
+
+def test_savenet_keeps_the_schedule_and_resume_restores_it(tmp_path):
+    graph = small_graph(tmp_path)
+    first = _run(tmp_path, "run", graph, stdin="period dst 3\noffset dst 2\noff out\nsplit 1\n"
+                 "step 4\nsavenet n\n")
+    assert first.returncode == 0, first.stderr
+    again = _run(tmp_path, "n.st_net", stdin="items\nstatus\n")
+    assert again.returncode == 0, again.stderr
+    assert "dst  np  period 3  offset 2  running" in again.stdout
+    assert "out  np  period 1  offset 0  off" in again.stdout
+    assert "frame 3, paused, split 1" in again.stdout
