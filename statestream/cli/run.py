@@ -40,8 +40,6 @@ def add_terminal_args(parser) -> None:
 
 
 def cmd_run(args) -> int:
-    from statestream.runtime.core import Core, ItemFailed, print_progress
-
     if not args.headless:
         from statestream.terminal.launch import run_terminal
 

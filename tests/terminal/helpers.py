@@ -7,7 +7,10 @@ import sys
 
 import pexpect
 
-from tests.cli.helpers import DEMO, SMALL, environment, statestream  # noqa: F401
+from tests.cli.helpers import DEMO, SMALL, environment
+
+__all__ = ["DEMO", "SMALL", "PROMPT", "SMALL_GRAPH", "Tty", "session_files_left",
+           "small_graph", "user_env"]
 
 PROMPT = "statestream>"
 CPR_REQUEST = re.escape("\x1b[6n")

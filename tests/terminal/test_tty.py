@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.terminal.helpers import PROMPT, Tty, session_files_left, small_graph, user_env
+from tests.terminal.helpers import Tty, session_files_left, small_graph, user_env
 
 GOOD = [  # (line, a regex the reply must contain)
     ("help", "commands: .*savenet"), ("help savenet", "savenet PATH"),
