@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("check", "simulate", "run", "sessions", "viz", "rollout")
+
+COMMANDS = ("check", "simulate", "run", "sessions", "attach", "config", "viz", "rollout")
 
 
 def _extra_commands():
@@ -38,9 +39,27 @@ def _extra_commands():
     return [importlib.import_module(f"statestream.cli.{name}") for name in COMMANDS]
 
 
+def _is_graph(word: str) -> bool:
+    """A graph or net file, or a graph name on the search path (not a mistyped command)."""
+    if word.startswith("-"):
+        return False
+    if word.endswith((".st_graph", ".st_net")) or os.path.isfile(word):
+        return True
+    from statestream.graph.expand import resolve_graph_file
+
+    try:
+        return resolve_graph_file(word, None) is not None
+    except Exception:  # noqa: BLE001 - an odd name is simply not a graph
+        return False
+
+
 def main(argv=None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and _is_graph(argv[0]):
+        argv.insert(0, "run")  # statestream FILE = statestream run FILE
     args = parser.parse_args(argv)
+    args.argv = argv
     try:
         return int(args.handler(args) or 0)
     except SpecError as exc:

@@ -1,6 +1,8 @@
-"""``statestream run``: the streaming session (``--headless`` for now)."""
+"""``statestream run``: the streaming session, with the interactive terminal or
+``--headless``."""
 from __future__ import annotations
 
+import argparse
 import re
 import signal
 import sys
@@ -20,20 +22,41 @@ def add_parser(sub) -> None:
     add_session_args(parser, frames_required=False)
     parser.add_argument("--headless", action="store_true",
                         help="no interactive terminal: stream --frames frames and exit")
-    parser.add_argument("--memory", type=int, default=2,
-                        help="frames of state history kept readable for tools (default 2)")
+    parser.add_argument("--memory", type=int, default=None,
+                        help="frames of state history kept readable for tools (default: the "
+                        "user configuration's, else 2)")
     parser.add_argument("--out", metavar="DIR",
                         help="folder for the core clients' outputs (default: the current one)")
+    add_terminal_args(parser)
+    parser.add_argument("--detach", action="store_true",
+                        help="run the session in a process of its own: closing the terminal "
+                        "leaves it running (statestream attach joins it)")
+    parser.add_argument("--headless-serve", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=cmd_run)
 
 
+def add_terminal_args(parser) -> None:
+    parser.add_argument("--commands", metavar="FILE",
+                        help="run the commands of FILE (one per line, # comments) first")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit code 2 when a command failed")
+
+
 def cmd_run(args) -> int:
+    if not args.headless:
+        from statestream.terminal.launch import run_terminal
+
+        return run_terminal(args)
+    from statestream.terminal.launch import session_file
+
+    with session_file(args):
+        return _headless(args)
+
+
+def _headless(args) -> int:
     from statestream.clients.host import start_clients
     from statestream.runtime.core import Core, ItemFailed, print_progress
 
-    if not args.headless:
-        raise UserError("the interactive terminal is not available yet: use --headless "
-                        "--frames N")
     graph, backend = prepare_graph(args)
     if not args.frames and not _clients_end(graph):
         raise UserError("--headless needs --frames N (or a core client that ends the "
@@ -45,7 +68,8 @@ def cmd_run(args) -> int:
     try:
         core = Core(graph, backend=backend, seed=args.seed, threads=args.threads or 1,
                     device=args.device, synthetic_inputs=args.synthetic_inputs,
-                    memory=args.memory, progress=print_progress, learning=not args.no_learning)
+                    memory=2 if args.memory is None else args.memory, progress=print_progress,
+                    learning=not args.no_learning)
         if args.init_states:
             core.load_states(args.init_states)
         startup = core.start()

@@ -71,6 +71,7 @@ class CommandRunner:
     def _do_pause(self, item=None):
         if item is None:
             self.session.ctl[C.STREAMING] = 0
+            self.session.ctl[C.STEPS] = 0  # frames asked for by step are dropped too
         else:
             self.session.proc("pause")[self.session.index[item]] = PAUSED
         return "ok"
@@ -223,6 +224,11 @@ class CommandRunner:
     def _do_save(self, path):
         self.core.save_states(path)
         return f"saved {path} (frame {int(self.session.ctl[C.FRAME])})"
+
+    def _do_load(self, path):
+        from statestream.runtime.live_load import load_live
+
+        return load_live(self.core, path)
 
     def _do_nps(self):
         graph = self.core.graph

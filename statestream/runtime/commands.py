@@ -61,7 +61,7 @@ def _c(name, help_text, *args):
 
 COMMANDS = {c.name: c for c in (
     _c("stream", "compute frames continuously"),
-    _c("pause", "stop streaming (or pause one item: pause ITEM)", Arg("ITEM", "item", optional=True)),
+    _c("pause", "stop streaming and pending steps (or pause one item: pause ITEM)", Arg("ITEM", "item", optional=True)),
     _c("step", "compute N frames (default 1), then stay paused",
        Arg("N", "int", 1, MAX_STEPS, optional=True)),
     _c("resume", "let a paused or switched-off item compute again", Arg("ITEM", "item")),
@@ -81,6 +81,8 @@ COMMANDS = {c.name: c for c in (
        Arg("NP", "np", optional=True)),
     _c("status", "frame, streaming or paused, split, delay, processes"),
     _c("save", "save the whole session as an .npz snapshot", Arg("PATH", "path")),
+    _c("load", "swap a saved net (.st_net or .npz) into the session between frames",
+       Arg("PATH", "path")),
     _c("nps", "list the neuron-pools and their shapes"),
     _c("sps", "list the synapse-pools, their sources and targets"),
     _c("items", "list every item with its kind, period and mode"),

@@ -44,6 +44,9 @@ class Runner:
     def save(self, path: str) -> None:
         pass
 
+    def load(self, path: str) -> None:
+        """After a live ``load``: take internal state from ``path`` if it exists."""
+
 
 class NPRunner(Runner):
     """A neuron-pool: computes its incoming SPs and its next state."""
@@ -184,6 +187,9 @@ class PlastRunner(Runner):
         self.mail_zero = False
         return True
 
+    def load(self, path: str) -> None:
+        self.mail_zero = False  # the loaded mailboxes may hold deltas
+
 
 class _IfFrame:
     """``if_vars``-like mapping over the interface rings of one frame."""
@@ -238,3 +244,11 @@ class IFRunner(Runner):
         from statestream.runtime import snapshot
 
         np.save(path, snapshot.encode_state(self.iface.state_dict()))
+
+    def load(self, path: str) -> None:
+        import os
+
+        from statestream.runtime import snapshot
+
+        if os.path.exists(path):
+            self.iface.load_state_dict(snapshot.decode_state(np.load(path)))

@@ -138,6 +138,8 @@ def loop(session, runner, index: int, go, done, watch) -> int:
                 executions[index] += 1
         elif phase == C.PHASE_SAVE:
             runner.save(os.path.join(session.layout["save_dir"], f"{runner.name}.npy"))
+        elif phase == C.PHASE_LOAD:
+            runner.load(os.path.join(session.layout["save_dir"], f"{runner.name}.load.npy"))
         state[index] = C.P_IDLE
         done.release()
 
