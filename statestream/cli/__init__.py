@@ -28,7 +28,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-
 COMMANDS = ("check", "simulate", "run", "sessions", "attach", "config", "viz", "rollout")
 
 
