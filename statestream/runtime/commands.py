@@ -21,6 +21,9 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,24}")
 READ_ONLY = frozenset({"status", "state", "get", "help", "nps", "sps", "items", "log"})
+# commands whose replies are listings (several lines); every other reply is one line
+LISTINGS = frozenset({"nps", "sps", "items", "log", "profile", "settings", "ccs", "ccmsg",
+                      "cstat", "mv"})
 # commands that only touch what the core itself reads between frames: answered at once too
 CORE_CONTROLS = frozenset({"stream", "step", "delay", "exit"})
 

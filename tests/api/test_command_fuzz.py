@@ -6,10 +6,9 @@ import random
 import numpy as np
 
 import statestream
-from statestream.runtime.commands import COMMANDS
+from statestream.runtime.commands import COMMANDS, LISTINGS
 from statestream.runtime.preflight import resolve_graph
 
-LISTINGS = {"nps", "sps", "items", "log"}  # replies of several lines by design
 NUMBERS = ["0", "1", "-1", "3", "7.5", "1e20", "-1e20", "99999999999999999999", "1e-30", "inf",
            "-inf", "nan", "NaN", "0x10", "1_000", "+5", "--1", "٣", "½", "1e308", "3.4e38",
            "-0", "", "9" * 400, "1e", ".", "-"]
@@ -18,15 +17,15 @@ WORDS = ["", " ", "\t", "exit now", "é", "日本", "\u202e", "\\x00", "a" * 500
 
 
 def _line(rng: random.Random, items: list) -> str:
-    names = [c for c in COMMANDS if c != "exit"]
+    names = [c for c in COMMANDS if c not in ("exit", "load")]
     words = [rng.choice(names + ["flyaway", "STREAM", "step;", "set"])]
     for _ in range(rng.randrange(0, 5)):
         pool = rng.choice([NUMBERS, WORDS, items, ["noise_std", "lr", "beta1", "b", "W_0_0",
                                                     "min_duration", "mode", "eps", "amplitude"]])
         words.append(rng.choice(pool))
     line = " ".join(words)
-    if words[0] == "save":  # never write into the working folder
-        line = "save /nonexistent-folder/" + "".join(words[1:])[:20]
+    if words[0] in ("save", "load"):  # never write into (or read from) the working folder
+        line = f"{words[0]} /nonexistent-folder/" + "".join(words[1:])[:20]
     return line
 
 
