@@ -51,7 +51,8 @@ def test_sigint_at_a_random_moment_leaves_no_file(moment):
         proc.kill()
         raise AssertionError(f"SIGINT after {delay:.2f} s did not end the run")
     assert _gone_within(proc.pid, 5.0) == [], f"files left after SIGINT at {delay:.2f} s"
-    assert proc.returncode in (130, 2), proc.returncode
+    # 130: our handler; -SIGINT: the signal came before Python installed one; 2: a user error
+    assert proc.returncode in (130, 2, -signal.SIGINT), proc.returncode
 
 
 @pytest.mark.parametrize("delay", [0.6, 1.2])
