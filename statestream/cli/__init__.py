@@ -53,12 +53,16 @@ def _is_graph(word: str) -> bool:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in COMMANDS and _is_graph(argv[0]):
-        argv.insert(0, "run")  # statestream FILE = statestream run FILE
-    args = parser.parse_args(argv)
-    args.argv = argv
+    try:
+        parser = build_parser()
+        argv = list(sys.argv[1:] if argv is None else argv)
+        if argv and argv[0] not in COMMANDS and _is_graph(argv[0]):
+            argv.insert(0, "run")  # statestream FILE = statestream run FILE
+        args = parser.parse_args(argv)
+        args.argv = argv
+    except KeyboardInterrupt:
+        print("statestream: interrupted", file=sys.stderr)
+        return 130
     try:
         return int(args.handler(args) or 0)
     except SpecError as exc:
