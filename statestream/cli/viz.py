@@ -84,7 +84,11 @@ def cmd_viz(args) -> int:
             if source == "rollout" and source not in app.link.readable:
                 from statestream.rollout import parse_cell
 
-                app.open_rollout(parse_cell(f"{mode}:{other}") if other is not None else None)
+                select = parse_cell(f"{mode}:{other}") if other is not None else None
+                restored = [w for w in app.windows if w.source == "rollout"]
+                if restored and select is None:
+                    continue  # the saved layout has it already
+                app.open_rollout(select)
             else:
                 app.open_window(source, mode, other)
         if opens and (shot or args.no_restore):
