@@ -17,7 +17,9 @@ def add_parser(sub) -> None:
                         help="with --screenshot: frames to wait for first (default 1)")
     parser.add_argument("--open", action="append", default=[], metavar="ITEM[:MODE[:OTHER]]",
                         help="open a sub-window (modes: maps, histogram, plot, scatter, rgb; "
-                        "scatter takes a second signal OTHER); repeatable")
+                        "scatter takes a second signal OTHER); ITEM mv/NAME is a meta-variable; "
+                        "rollout[:NP:FRAME] opens the rollout view (with that cell selected); "
+                        "repeatable")
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size")
     parser.add_argument("--fps", type=float, default=30.0, help="GUI frame rate limit")
     parser.add_argument("--nice", type=int, default=10, metavar="N",
@@ -79,7 +81,16 @@ def cmd_viz(args) -> int:
         app = App(session, size, fps=args.fps, restore=not (shot or args.no_restore),
                   save=not shot)
         for source, mode, other in opens:
-            app.open_window(source, mode, other)
+            if source == "rollout" and source not in app.link.readable:
+                from statestream.rollout import parse_cell
+
+                select = parse_cell(f"{mode}:{other}") if other is not None else None
+                restored = [w for w in app.windows if w.source == "rollout"]
+                if restored and select is None:
+                    continue  # the saved layout has it already
+                app.open_rollout(select)
+            else:
+                app.open_window(source, mode, other)
         if opens and (shot or args.no_restore):
             app.view.fit(app.graph_area())
         if shot:

@@ -23,7 +23,8 @@ LOCAL = {  # name: (usage, help, fewest args, most args)
     "savenet": ("savenet PATH", "save the whole session as an .st_net file (HDF5)", 1, 1),
     "savegraph": ("savegraph PATH", "write the expanded graph with the current settings", 1, 1),
     "viz": ("viz on|off", "start or stop the GUI (statestream viz)", 1, 1),
-    "rv": ("rv on|off", "the rollout view (not available yet)", 1, 1),
+    "rv": ("rv on|off", "start or stop the GUI's rollout view (statestream viz ID --open "
+           "rollout)", 1, 1),
     "clean": ("clean on|off", "clear the screen before every reply", 1, 1),
     "profile": ("profile core", "frame time of the core: mean and max deviation", 1, 1),
     "shm": ("shm [np|par|if|NAME [INDEX]]", "browse the readable arrays (INDEX like 0,:,3)",
@@ -78,7 +79,7 @@ class Terminal:
         self.save_path = save_path
         self.window = window
         self.clean = False
-        self.viz = None  # the GUI child process
+        self.children: dict = {}  # "viz" / "rv": the GUI child processes
 
     def execute(self, line: str) -> Result:
         result = self._execute(line)
@@ -198,8 +199,9 @@ class Terminal:
         return viz_switch(self, _on_off(switch))
 
     def _do_rv(self, switch: str) -> str:
-        _on_off(switch)
-        return "the rollout view is not available yet"
+        from statestream.terminal.viz import viz_switch
+
+        return viz_switch(self, _on_off(switch), "rv")
 
     def _do_clean(self, switch: str) -> str:
         self.clean = _on_off(switch)

@@ -16,6 +16,7 @@ class SessionNames:
 
     def __init__(self, session):
         layout = session.memory.layout
+        self.session = session
         self.items = list(session.items)
         self.nps = list(session.graph.neuron_pools)
         self.clients = list(getattr(session.graph, "core_clients", {}) or {})
@@ -39,6 +40,8 @@ class SessionNames:
             return ["core"] if position == 0 else []
         if command == "until":
             return ["frame"] if position == 0 else []
+        if command == "mv":
+            return self.mv_words(position, words)
         if command == "shm":
             return ["np", "par", "if"] + self.arrays if position == 0 else []
         if command in ("ccmsg", "ccstart", "ccstop"):
@@ -53,6 +56,27 @@ class SessionNames:
             return self.nps
         if kind == "name" and position > 0:
             return self.params.get(words[1], [])
+        return []
+
+
+    def mv_words(self, position: int, words: list) -> list:
+        """mv's actions, then meta-variable names, types, and the option keys of add."""
+        from statestream.metavariables.commands import ACTIONS
+        from statestream.metavariables.spec import KEYS, TYPES
+
+        if position == 0:
+            return list(ACTIONS)
+        action = words[1] if len(words) > 1 else ""
+        if action in ("remove", "show", "data") and position == 1:
+            try:
+                return [info["name"] for info in self.session.metavariables()]
+            except Exception:  # noqa: BLE001 - completion never breaks the prompt
+                return []
+        if action == "add" and position == 2:
+            return list(TYPES)
+        if action == "add" and position > 2:
+            keys = KEYS.get(words[2], ()) if len(words) > 2 else ()
+            return [f"{key}=" for key in ("period", "history", *keys)]
         return []
 
 

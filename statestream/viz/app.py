@@ -12,7 +12,9 @@ from statestream.viz.controls import Controls
 from statestream.viz.graph_view import GraphView
 from statestream.viz.layout import force_step
 from statestream.viz.link import SessionLink
+from statestream.viz.metavars import MetaFeed, is_mv
 from statestream.viz.subwindows import MODES, SubWindow
+from statestream.viz.subwindows.rollout import RolloutWindow
 from statestream.viz.watchdog import Watchdog
 
 TOP_BAR_H = 34
@@ -33,6 +35,8 @@ class App:
         self.clock = pygame.time.Clock()
         self.fps, self.save_on_exit = fps, save
         self.link = SessionLink(session)
+        self.metas = MetaFeed(self.link)
+        self.show_mvs = True
         self.graph = session.graph
         self.view = GraphView(self.graph)
         self.windows: list = []
@@ -57,6 +61,10 @@ class App:
     # -- windows ---------------------------------------------------------------------------------
     def open_window(self, source: str, mode: str = "maps", other: str | None = None,
                     rect=None) -> SubWindow:
+        if source == "rollout" and source not in self.link.readable:
+            return self.open_rollout(rect=rect)
+        if is_mv(source) and source not in self.link.readable:
+            return self._open_mv(source, mode, rect)
         if source not in self.link.readable:
             raise UserError(f"nothing called {source!r} to show (a neuron-pool, "
                             "item/parameter or interface/variable)")
@@ -70,6 +78,34 @@ class App:
                            has_agents=self.link.has_agents(source))
         self.windows.append(window)
         return window
+
+    def _open_mv(self, source: str, mode: str, rect) -> SubWindow:
+        if source[3:] not in self.metas.infos:
+            self.metas.refresh()
+        if source[3:] not in self.metas.infos:
+            raise UserError(f"no meta-variable {source[3:]!r} (mv list)")
+        if mode not in MODES:
+            raise UserError(f"unknown mode {mode!r} (modes: {', '.join(MODES)})")
+        window = SubWindow(source, mode, rect or self._free_rect(), has_agents=False)
+        self.windows.append(window)
+        return window
+
+    def open_rollout(self, select=None, rect=None, frames=None) -> RolloutWindow:
+        """The rollout view (``select``: (NP, column) whose path is highlighted)."""
+        if rect is None:
+            w, h = self.screen.get_size()
+            rect = (210, TOP_BAR_H + 8, max(min(w - 220, 820), 300),
+                    max(min(h - TOP_BAR_H - 60, 460), 200))
+        window = RolloutWindow(self.graph, rect, frames, select)
+        self.windows.append(window)
+        return window
+
+    def toggle_rollout(self) -> None:
+        shown = [w for w in self.windows if isinstance(w, RolloutWindow)]
+        for window in shown:
+            self.windows.remove(window)
+        if not shown:
+            self.open_rollout()
 
     def _free_rect(self) -> tuple:
         """The next cell of a grid filling from the top right, right to left, then down."""
@@ -130,7 +166,8 @@ class App:
     def update_data(self, now: float) -> None:
         """ONE consistent read of everything shown (and of the states when the watchdog
         is due), handed to the sub-windows and the watchdog."""
-        names = {n for w in self.windows for n in w.names()}
+        self.metas.update(self.windows, now, self.show_mvs)
+        names = {n for w in self.windows if not is_mv(w.source) for n in w.names()}
         check = self.watchdog.due(now, self.link.frame(), self.link.session.streaming)
         if check:
             names |= set(self.watchdog.pools)
@@ -138,7 +175,8 @@ class App:
         if not arrays:
             return
         for window in self.windows:
-            window.feed(frame, arrays)
+            if not is_mv(window.source):
+                window.feed(frame, arrays)
         if check:
             self.watchdog.check(now, frame, arrays)
             if self.watchdog.first and not self.view.highlights:
@@ -159,6 +197,8 @@ class App:
             window.draw(pygame, screen, font)
         self._draw_top_bar()
         self._draw_timing()
+        if self.show_mvs:
+            self.metas.draw_list(pygame, screen, font)
         if self.show_minimap:
             self.view.draw_minimap(pygame, screen)
         w, h = screen.get_size()
@@ -191,6 +231,7 @@ class App:
         entries = [("pause" if streaming else "stream", "toggle_stream"), ("step", "step")]
         entries += [(("" if k in self.view.shown_kinds else "-") + k.upper(), f"kind_{k}")
                     for k in ("np", "sp", "plast", "if")]
+        entries += [("rollout", "rollout"), ("mv", "mvs")]
         entries += [("connections", "connections"), ("names", "names"),
                     ("profile", "profile"), ("force", "force"), ("fit", "fit"),
                     ("log", "log"), ("?", "help")]
@@ -206,7 +247,8 @@ class App:
         pygame.draw.rect(screen, colours.PANEL, (200, 0, screen.get_width() - 200, TOP_BAR_H))
         toggled = {"connections": self.view.show_connections, "names": self.view.show_names,
                    "profile": self.show_profile, "force": self.force, "log": self.show_log,
-                   "help": self.show_help}
+                   "help": self.show_help, "mvs": self.show_mvs,
+                   "rollout": any(isinstance(w, RolloutWindow) for w in self.windows)}
         for label, action, rect in self.top_buttons():
             on = toggled.get(action, True) and not label.startswith("-")
             pygame.draw.rect(screen, colours.PANEL_EDGE if on else colours.BACKGROUND, rect)
@@ -250,7 +292,8 @@ class App:
                 "windows": [w.to_dict() for w in self.windows],
                 "kinds": sorted(self.view.shown_kinds),
                 "connections": self.view.show_connections, "names": self.view.show_names,
-                "force": self.force, "minimap": self.show_minimap}
+                "force": self.force, "minimap": self.show_minimap,
+                "metavariables": self.metas.definitions()}
 
     def restore(self, data) -> None:
         """Apply a saved layout; whatever does not fit this graph is skipped."""
@@ -267,8 +310,12 @@ class App:
         self.view.show_connections = bool(data.get("connections", True))
         self.view.show_names = bool(data.get("names", True))
         self.force, self.show_minimap = bool(data.get("force")), bool(data.get("minimap", 1))
+        self._restore_metavariables(data.get("metavariables", []))
         for entry in data.get("windows", []):
             try:
+                if entry.get("source") == "rollout" and "rollout" not in self.link.readable:
+                    self.open_rollout(entry.get("select"), entry.get("rect"), entry.get("frames"))
+                    continue
                 window = self.open_window(entry["source"], entry.get("mode", "maps"),
                                           entry.get("other"), entry.get("rect"))
                 window.agent = int(entry.get("agent", 0))
@@ -276,6 +323,17 @@ class App:
                 window.fixed = tuple(float(v) for v in entry.get("fixed", (-1, 1)))[:2]
             except (UserError, KeyError, TypeError, ValueError):
                 continue
+
+    def _restore_metavariables(self, entries) -> None:
+        """Add the saved meta-variables the session lacks (skipping what does not fit)."""
+        self.metas.refresh()
+        for entry in entries if isinstance(entries, list) else []:
+            try:
+                if entry["name"] not in self.metas.infos:
+                    self.link.session.add_metavariable(entry["name"], **entry["definition"])
+            except (UserError, KeyError, TypeError) as exc:
+                self.link.message = f"error: layout meta-variable: {exc}"
+        self.metas.refresh()
 
     def save_layout(self) -> None:
         try:

@@ -10,6 +10,7 @@ HOTKEYS = [
     ("f", "fit the graph into the window"), ("+ / -, wheel", "zoom"),
     ("arrows, drag empty space", "pan"), ("right click an item", "its menu: open, edit"),
     ("1 2 3 4", "show / hide NPs, SPs, plasticities, interfaces"),
+    ("r", "rollout view on / off"), ("v", "meta-variable list on / off"),
     ("c", "connections on / off"), ("t", "names on / off"), ("p", "profiling overlay"),
     ("l", "force layout on / off"), ("m", "minimap on / off"), ("g", "manipulation log"),
     ("w", "watchdog on / off (clears its highlights)"), ("ctrl+s", "save the layout"),
@@ -92,6 +93,10 @@ class Controls:
         window = self._window_at(pos)
         if window is not None:
             return self._press_window(window, pos)
+        clicked = app.show_mvs and app.metas.list_click(pos, app.font)
+        if clicked:
+            app.open_window(*clicked)
+            return
         if _inside(pos, (10, 86, 180, 20)):
             self._drag = ("slider", None, pos)
             return self._slider(pos)
@@ -194,7 +199,7 @@ class Controls:
             return
         actions = {"space": "toggle_stream", "n": "step", "f": "fit", "c": "connections",
                    "t": "names", "p": "profile", "l": "force", "m": "minimap", "g": "log",
-                   "w": "watchdog", "q": "quit"}
+                   "w": "watchdog", "q": "quit", "r": "rollout", "v": "mvs"}
         if char == "?":
             return self.do("help")
         if char in KIND_KEYS:
@@ -229,11 +234,13 @@ class Controls:
             app.watchdog.reset()
             app.view.highlights = set()
             app.link.message = f"watchdog {'on' if app.watchdog.enabled else 'off'}"
+        elif action == "rollout":
+            app.toggle_rollout()
         elif action == "quit":
             app.running = False
         else:
             attr = {"profile": "show_profile", "force": "force", "log": "show_log",
-                    "help": "show_help", "minimap": "show_minimap"}[action]
+                    "help": "show_help", "minimap": "show_minimap", "mvs": "show_mvs"}[action]
             setattr(app, attr, not getattr(app, attr))
 
 

@@ -33,6 +33,13 @@ CASES = {
                            ("maps_vector/W_0_0", "histogram", None),
                            ("maps/b", "maps", None), ("gray/b", "maps", None)]),
     "param_small": ((640, 480), [], [("maps_vector/W_0_0", "maps", None)]),
+    # meta-variables (mv/NAME) and the rollout view (rollout, or rollout:NP:FRAME selected)
+    "mv_plot": (WINDOW, ["mv add stats scalar_stats source=maps,gray stats=mean,std,max"],
+                [("mv/stats", "plot", None)]),
+    "mv_maps": (WINDOW, ["mv add pairs bivariate_metric source=maps metric=corr"],
+                [("mv/pairs", "maps", None)]),
+    "rollout": (WINDOW, [], [("rollout", None, None)]),
+    "rollout_selected": (WINDOW, [], [("rollout", "vector", 2)]),
 }
 RANGE_CASES = {"range_" + r: r for r in ("tile", "fixed", "symmetric")}
 
@@ -50,6 +57,9 @@ def render(case: str, path: str):
         app = App(session, size, fps=240, restore=False, save=False)
         try:
             for source, mode, other in opens:
+                if source == "rollout":
+                    app.open_rollout((mode, other) if mode else None, frames=5)
+                    continue
                 window = app.open_window(source, mode, other)
                 if name:
                     window.range_mode = name

@@ -193,3 +193,59 @@ def test_typing_garbage_changes_nothing(app, session):
     app.tick()
     assert app.form.reply.startswith("error: ")
     assert all(session.param("gray", n) == before[n] for n in before)
+
+
+def test_a_metavariable_added_through_the_api_opens_from_the_list_and_changes(app, session):
+    pygame = app.pygame
+    session.add_metavariable("spread", "scalar_stats", source=["maps"], stats=["std"])
+    app.tick()
+    app.tick()  # the list refreshes at most once a second
+    time.sleep(1.1)
+    app.tick()
+    name, line, plot, maps = app.metas.rows(app.font)[0]
+    assert name == "spread" and "[1x1]" in line
+    click(pygame, centre(plot))
+    app.tick()
+    window = app.windows[-1]
+    assert (window.source, window.mode) == ("mv/spread", "plot")
+    seen = []
+    for _ in range(4):
+        session.command("set maps noise_std 2")  # the spread grows frame by frame
+        session.step(2)
+        calls = app.metas.calls
+        app.tick()
+        assert app.metas.calls == calls + 1  # one fetch per new value, none when idle
+        app.tick()
+        assert app.metas.calls == calls + 1
+        seen.append(float(window.current.ravel()[0]))
+    frames, values = session.metavariable("spread", frames=8)
+    assert [f for f, _ in window.history] == list(frames)
+    assert np.allclose([v.ravel()[0] for _, v in window.history], values.ravel())
+    assert len(set(seen)) == 4
+    key(pygame, "r", "r")  # the rollout view opens and closes with r
+    app.tick()
+    assert app.windows[-1].source == "rollout"
+    key(pygame, "r", "r")
+    app.tick()
+    assert all(w.source != "rollout" for w in app.windows)
+
+
+def test_layouts_keep_metavariable_definitions_and_the_rollout(session, data_dir):
+    from statestream.viz.app import App
+
+    session.add_metavariable("m", "scalar_stats", source=["gray"], stats=["mean", "max"])
+    first = App(session, (1024, 700), fps=240, restore=False)
+    first.tick()
+    first.open_window("mv/m", "maps")
+    first.open_rollout(("maps", 1))
+    first.close()  # saves the layout
+    session.remove_metavariable("m")
+    second = App(session, (1024, 700), fps=240)
+    try:
+        info = {i["name"]: i for i in session.metavariables()}
+        assert info["m"]["definition"] == {"type": "scalar_stats", "source": "gray",
+                                           "stats": ["mean", "max"]}
+        assert [w.source for w in second.windows] == ["mv/m", "rollout"]
+        assert second.windows[1].selected == ("maps", 1)
+    finally:
+        second.close()

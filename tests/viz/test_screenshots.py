@@ -56,3 +56,21 @@ def test_rgb_of_a_wrong_shape_says_so_inside_its_window(tmp_path):
     assert errors["picture"] is None
     gray = [w for w in app.windows if w.source == "gray"][0]
     assert gray.current.shape == (1, 16, 16)  # data arrived; the mode refused it
+
+
+def test_rollout_selection_draws_the_path_and_mv_windows_hold_their_values(tmp_path):
+    orange = np.array((255, 150, 40))
+    cases.render("rollout", str(tmp_path / "plain.png"))
+    plain = cases.load(str(tmp_path / "plain.png"))
+    assert not np.all(plain == orange, axis=-1).any()  # no path without a selection
+    app = cases.render("rollout_selected", str(tmp_path / "sel.png"))
+    image = cases.load(str(tmp_path / "sel.png"))
+    assert np.all(image == orange, axis=-1).sum() > 300  # path cells and edges
+    rollout = app.windows[0]
+    assert rollout.selected == ("vector", 2) and rollout.error is None
+    assert ("maps", 1) in rollout.path["back"] and ("single", 3) in rollout.path["forward"]
+    assert len(rollout.activity) == 5  # the mean states of the last 5 frames
+    app = cases.render("mv_plot", str(tmp_path / "mv.png"))
+    window = app.windows[0]
+    frames = [f for f, _ in window.history]
+    assert frames == list(range(cases.FRAMES)) and window.current.shape == (2, 3)

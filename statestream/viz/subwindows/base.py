@@ -32,6 +32,8 @@ class SubWindow:
         self.agents = 1
         self.bad = 0          # NaN/Inf count drawn
         self.error = None
+        self.flat = source.startswith("mv/")  # meta-variable: plot every value as a curve
+        self.mv_last, self.mv_computed = None, 0  # what the GUI has fetched of it
 
     # -- data ---------------------------------------------------------------------------------
     def names(self) -> list:

@@ -1,5 +1,5 @@
 """Plot mode: the last frames (a ring) of up to 10 curves, the spatial mean of each
-feature of the shown agent."""
+feature of the shown agent (of a meta-variable: its first 10 values)."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +13,8 @@ MAX_CURVES = 10
 def curves(window) -> tuple:
     """(frames, values [frames, curves], NaN/Inf count of the last frame)."""
     frames = [f for f, _ in window.history]
-    rows = [as_tiles(a).astype(np.float64).mean(axis=(1, 2))[:MAX_CURVES]
+    rows = [np.ravel(a).astype(np.float64)[:MAX_CURVES] if window.flat else
+            as_tiles(a).astype(np.float64).mean(axis=(1, 2))[:MAX_CURVES]
             for _, a in window.history]
     width = min(len(r) for r in rows)
     last = np.asarray(window.current)
