@@ -34,7 +34,7 @@ GOOD = [  # (line, a regex the reply must contain)
     ("clean on", "clean on"), ("clean off", "clean off"),
     ("profile core", "nothing to profile"),
     ("until frame 2", "frame 3"),
-    ("ccs", "core client|unknown command"), ("cstat", "wave|unknown command"),
+    ("ccs", "no core clients in this session"), ("cstat", "no core clients in this session"),
 ]
 BAD = [  # (line, a regex of the one-line error)
     ("bogus", "unknown command 'bogus'"), ("step x", "whole number.*usage: step"),
