@@ -1,12 +1,16 @@
 """The streaming runtime measured against itself and against the reference simulator.
 
 (a) microseconds per frame for graphs of 2, 4, 8 and 16 items that compute nothing (each
-    neuron-pool is paused, so a frame is the two barriers plus a tiny copy per item);
+    neuron-pool is paused, so a frame is the write phase plus a tiny copy per item), next
+    to a bare barrier of the same kind over as many processes (bench/bare_barrier.py:
+    processes that only wait and post), measured interleaved in the same run, and their
+    ratio: the bare barrier is the limit of the machine;
 (b) demo frames/s in the multi-process runtime and in the reference simulator (same
     graph, seed and frame count, both with freed memory kept in the process), and ratio,
     without learning (the network alone) and with its plasticity.
 
 Usage: python bench/runtime.py [--frames N] [--demo-frames N] [--sizes 2,4,8,16] [--rounds R]
+                              [--parts abc]
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.bare_barrier import time_bare  # noqa: E402
 from statestream.runtime import control as C  # noqa: E402
 from statestream.runtime.core import Core  # noqa: E402
 from statestream.runtime.memory import keep_freed_memory  # noqa: E402
@@ -61,16 +66,28 @@ def main() -> None:
     parser.add_argument("--demo-frames", type=int, default=500)
     parser.add_argument("--sizes", default="2,4,8,16")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--parts", default="abc", help="a: empty graphs, b/c: the demo")
     args = parser.parse_args()
     keep_freed_memory()
-    print(f"(a) empty-compute graphs, {args.frames} frames each (torch, 1 thread per process)")
-    for items in (int(s) for s in args.sizes.split(",")):
-        per_frame = statistics.median(time_core(empty_graph(items), args.frames)
-                                      for _ in range(args.rounds))
-        print(f"    {items:3d} items: {per_frame * 1e6:8.1f} us/frame")
+    if "a" in args.parts:
+        empty_frames(args)
     demo = load_graph(DEMO)
     for part, learning in (("b", False), ("c", True)):
-        compare(demo, args, learning, part)
+        if part in args.parts:
+            compare(demo, args, learning, part)
+
+
+def empty_frames(args) -> None:
+    print(f"(a) empty-compute graphs, {args.frames} frames each (torch, 1 thread per process), "
+          f"median of {args.rounds} interleaved rounds")
+    for items in (int(s) for s in args.sizes.split(",")):
+        runtime, bare = [], []
+        for _ in range(args.rounds):
+            bare.append(time_bare(items, args.frames))
+            runtime.append(time_core(empty_graph(items), args.frames))
+        runtime, bare = statistics.median(runtime), statistics.median(bare)
+        print(f"    {items:3d} items: runtime {runtime * 1e6:8.1f} us/frame   bare barrier "
+              f"{bare * 1e6:8.1f} us/frame   runtime / bare = {runtime / bare:.2f}")
 
 
 def compare(demo, args, learning: bool, part: str) -> None:
