@@ -41,6 +41,7 @@ def empty_graph(items: int):
 def time_core(graph, frames: int, threads: int = 1, learning: bool = False) -> float:
     """Seconds per frame of the multi-process runtime (after a warm-up)."""
     core = Core(graph, backend="torch", seed=0, threads=threads, learning=learning)
+    time_core.processes = len(core.table)
     try:
         core.start()
         core.session.ctl[C.STREAMING] = 1
@@ -53,7 +54,12 @@ def time_core(graph, frames: int, threads: int = 1, learning: bool = False) -> f
 
 
 def time_simulator(graph, frames: int, threads, learning: bool = False) -> float:
-    sim = Simulator(graph, backend="torch", seed=0, threads=threads, learning=learning)
+    """Seconds per frame of the one-process reference (plasticities never split)."""
+    try:
+        sim = Simulator(graph, backend="torch", seed=0, threads=threads, learning=learning,
+                        plast_parts={})
+    except TypeError:  # a version without split plasticities
+        sim = Simulator(graph, backend="torch", seed=0, threads=threads, learning=learning)
     sim.run(5)
     start = time.perf_counter()
     sim.run(frames)
@@ -72,9 +78,12 @@ def main() -> None:
     if "a" in args.parts:
         empty_frames(args)
     demo = load_graph(DEMO)
+    rates = {}
     for part, learning in (("b", False), ("c", True)):
         if part in args.parts:
-            compare(demo, args, learning, part)
+            rates[learning] = compare(demo, args, learning, part)
+    if len(rates) == 2:
+        print(f"    runtime frames/s with learning / without = {rates[True] / rates[False]:.2f}")
 
 
 def empty_frames(args) -> None:
@@ -98,8 +107,7 @@ def compare(demo, args, learning: bool, part: str) -> None:
             runs[threads].append(time_simulator(demo, args.demo_frames, threads, learning))
     runtime = statistics.median(runs["runtime"])
     reference = {t: statistics.median(runs[t]) for t in (1, None)}
-    processes = len(demo.neuron_pools) + len(demo.interfaces)
-    processes += len(demo.plasticities) if learning else 0
+    processes = time_core.processes
     what = "with learning" if learning else "without learning"
     print(f"({part}) demo {what} ({demo.agents} agents), {args.demo_frames} frames, median of "
           f"{args.rounds} interleaved rounds")
@@ -108,6 +116,7 @@ def compare(demo, args, learning: bool, part: str) -> None:
         label = f"{threads} thread" if threads else "default threads"
         print(f"    reference simulator, {label:15s}: {1 / seconds:7.1f} frames/s   "
               f"runtime / reference = {seconds / runtime:.2f}")
+    return 1 / runtime
 
 
 if __name__ == "__main__":
