@@ -82,7 +82,11 @@ def child(args) -> None:
         processes = len(core.table)
     finally:
         core.shutdown()
-    sim = Simulator(graph, backend="torch", seed=0, threads=1, learning=learning, plast_parts={})
+    try:
+        sim = Simulator(graph, backend="torch", seed=0, threads=1, learning=learning,
+                        plast_parts={})
+    except TypeError:  # a version without split plasticities
+        sim = Simulator(graph, backend="torch", seed=0, threads=1, learning=learning)
     sim.run(5)
     start = time.perf_counter()
     sim.run(args.frames)

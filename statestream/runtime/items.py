@@ -24,15 +24,16 @@ class Runner:
         self.session = session
         self.name = name
         self.index = session.index[name]
-        self.period = session.proc("period")
-        self.offset = session.proc("offset")
-        self.pause = session.proc("pause")
+        # memoryviews: indexing them gives plain ints, cheaper than numpy scalars
+        self.period = memoryview(session.proc("period"))
+        self.offset = memoryview(session.proc("offset"))
+        self.pause = memoryview(session.proc("pause"))
 
     def due(self, frame: int) -> bool:
-        return is_due(frame, int(self.period[self.index]), int(self.offset[self.index]))
+        return is_due(frame, self.period[self.index], self.offset[self.index])
 
     def mode(self) -> int:
-        return int(self.pause[self.index])
+        return self.pause[self.index]
 
     def read(self, frame: int) -> None:
         pass
@@ -73,7 +74,9 @@ class NPRunner(Runner):
         self.bounds = param_bounds(graph)
         self.needs_read = bool(self.foreign or self.mail)
         self.ring = session.ring_depth
-        self.own_ring = session.array(f"np/{name}")  # carries and zeros skip the backend
+        ring = session.array(f"np/{name}")  # carries and zeros skip the backend
+        self.own_slots = [(ring[s], _bytes(ring[s]), _bytes(ring[(s - 1) % self.ring]))
+                          for s in range(self.ring)]
         self.mail_boxes = [(self.params[key], [private for _, private in boxes], self.bounds[key])
                            for key, boxes in self.mail.items()]
         if self.zero_copy:  # wrap every ring slot and parameter once: no per-frame wrapping
@@ -103,11 +106,11 @@ class NPRunner(Runner):
     def write(self, frame: int) -> bool:
         due, mode = self.due(frame), self.mode()
         action = item_action(mode, due)
-        ring = self.own_ring
+        out, out_bytes, last_bytes = self.own_slots[frame % self.ring]
         if action == CARRY:  # what np_write gives, without the backend
-            np.copyto(ring[frame % self.ring], ring[(frame - 1) % self.ring])
+            out_bytes[:] = last_bytes
         elif action == ZERO:
-            ring[frame % self.ring].fill(0.0)
+            out.fill(0.0)
         else:
             B = self.B
             states, params = self._inputs(frame)
@@ -116,10 +119,15 @@ class NPRunner(Runner):
             with B.no_grad():
                 new = np_write(B, self.update, states, params, if_input, frame, self.seed, mode,
                                due, self.graph)
-            np.copyto(ring[frame % self.ring], B.to_numpy(new))
+            np.copyto(out, B.to_numpy(new))
         for param, deltas, bounds in self.mail_boxes:  # after computing: frame k used them
             apply_deltas(param, deltas, bounds)
         return action == COMPUTE
+
+
+def _bytes(array: np.ndarray) -> memoryview:
+    """A byte view of a C-contiguous array (slice assignment is a plain memcpy)."""
+    return memoryview(array).cast("B")
 
 
 def _mailboxes(session, owned: dict, plasticities) -> dict:

@@ -122,8 +122,9 @@ def device_of(item, layout: dict) -> str:
 def loop(session, runner, index: int, go, done, watch) -> int:
     """Follow the core's phases. Per phase: one wait, two clock reads, one post; nothing
     allocated beyond the runner's own work."""
-    ctl = session.ctl
-    read_s, write_s, exec_s = (session.proc(t)[index] for t in ("read_s", "write_s", "exec_s"))
+    ctl = memoryview(session.ctl)  # plain ints, cheaper than numpy scalars
+    read_s, write_s = (memoryview(session.proc(t)[index]) for t in ("read_s", "write_s"))
+    exec_s = session.proc("exec_s")[index]
     executions = session.proc("executions")[index:index + 1]
     read, write, clock, release = runner.read, runner.write, time.perf_counter, done.release
     acquire, slice_s = go.acquire, ORPHAN_POLL_S
@@ -136,21 +137,22 @@ def loop(session, runner, index: int, go, done, watch) -> int:
             continue
         phase = ctl[PHASE]
         if phase == C.PHASE_WRITE:
-            frame = int(ctl[NEXT])
+            frame = ctl[NEXT]
             start = clock()
-            computed = write(frame)
-            elapsed = clock() - start
-            write_s[frame % WINDOW] = elapsed
-            if computed:
+            if write(frame):
+                elapsed = clock() - start
+                write_s[frame % WINDOW] = elapsed
                 exec_s[executions[0] % WINDOW] = elapsed
                 executions[0] += 1
+            else:  # a carry: too short to be worth a clock read
+                write_s[frame % WINDOW] = 0.0
         elif phase == C.PHASE_READ:
-            frame = int(ctl[NEXT])
+            frame = ctl[NEXT]
             start = clock()
             read(frame)
             read_s[frame % WINDOW] = clock() - start
         elif phase == C.PHASE_REDUCE:
-            runner.reduce(int(ctl[NEXT]))
+            runner.reduce(ctl[NEXT])
         elif phase == C.PHASE_EXIT:
             release()
             return frame
