@@ -1,12 +1,16 @@
 """The streaming runtime measured against itself and against the reference simulator.
 
 (a) microseconds per frame for graphs of 2, 4, 8 and 16 items that compute nothing (each
-    neuron-pool is paused, so a frame is the two barriers plus a tiny copy per item);
+    neuron-pool is paused, so a frame is the write phase plus a tiny copy per item), next
+    to a bare barrier of the same kind over as many processes (bench/bare_barrier.py:
+    processes that only wait and post), measured interleaved in the same run, and their
+    ratio: the bare barrier is the limit of the machine;
 (b) demo frames/s in the multi-process runtime and in the reference simulator (same
     graph, seed and frame count, both with freed memory kept in the process), and ratio,
     without learning (the network alone) and with its plasticity.
 
 Usage: python bench/runtime.py [--frames N] [--demo-frames N] [--sizes 2,4,8,16] [--rounds R]
+                              [--parts abc]
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.bare_barrier import time_bare  # noqa: E402
 from statestream.runtime import control as C  # noqa: E402
 from statestream.runtime.core import Core  # noqa: E402
 from statestream.runtime.memory import keep_freed_memory  # noqa: E402
@@ -36,6 +41,7 @@ def empty_graph(items: int):
 def time_core(graph, frames: int, threads: int = 1, learning: bool = False) -> float:
     """Seconds per frame of the multi-process runtime (after a warm-up)."""
     core = Core(graph, backend="torch", seed=0, threads=threads, learning=learning)
+    time_core.processes = len(core.table)
     try:
         core.start()
         core.session.ctl[C.STREAMING] = 1
@@ -48,7 +54,12 @@ def time_core(graph, frames: int, threads: int = 1, learning: bool = False) -> f
 
 
 def time_simulator(graph, frames: int, threads, learning: bool = False) -> float:
-    sim = Simulator(graph, backend="torch", seed=0, threads=threads, learning=learning)
+    """Seconds per frame of the one-process reference (plasticities never split)."""
+    try:
+        sim = Simulator(graph, backend="torch", seed=0, threads=threads, learning=learning,
+                        plast_parts={})
+    except TypeError:  # a version without split plasticities
+        sim = Simulator(graph, backend="torch", seed=0, threads=threads, learning=learning)
     sim.run(5)
     start = time.perf_counter()
     sim.run(frames)
@@ -61,16 +72,31 @@ def main() -> None:
     parser.add_argument("--demo-frames", type=int, default=500)
     parser.add_argument("--sizes", default="2,4,8,16")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--parts", default="abc", help="a: empty graphs, b/c: the demo")
     args = parser.parse_args()
     keep_freed_memory()
-    print(f"(a) empty-compute graphs, {args.frames} frames each (torch, 1 thread per process)")
-    for items in (int(s) for s in args.sizes.split(",")):
-        per_frame = statistics.median(time_core(empty_graph(items), args.frames)
-                                      for _ in range(args.rounds))
-        print(f"    {items:3d} items: {per_frame * 1e6:8.1f} us/frame")
+    if "a" in args.parts:
+        empty_frames(args)
     demo = load_graph(DEMO)
+    rates = {}
     for part, learning in (("b", False), ("c", True)):
-        compare(demo, args, learning, part)
+        if part in args.parts:
+            rates[learning] = compare(demo, args, learning, part)
+    if len(rates) == 2:
+        print(f"    runtime frames/s with learning / without = {rates[True] / rates[False]:.2f}")
+
+
+def empty_frames(args) -> None:
+    print(f"(a) empty-compute graphs, {args.frames} frames each (torch, 1 thread per process), "
+          f"median of {args.rounds} interleaved rounds")
+    for items in (int(s) for s in args.sizes.split(",")):
+        runtime, bare = [], []
+        for _ in range(args.rounds):
+            bare.append(time_bare(items, args.frames))
+            runtime.append(time_core(empty_graph(items), args.frames))
+        runtime, bare = statistics.median(runtime), statistics.median(bare)
+        print(f"    {items:3d} items: runtime {runtime * 1e6:8.1f} us/frame   bare barrier "
+              f"{bare * 1e6:8.1f} us/frame   runtime / bare = {runtime / bare:.2f}")
 
 
 def compare(demo, args, learning: bool, part: str) -> None:
@@ -81,8 +107,7 @@ def compare(demo, args, learning: bool, part: str) -> None:
             runs[threads].append(time_simulator(demo, args.demo_frames, threads, learning))
     runtime = statistics.median(runs["runtime"])
     reference = {t: statistics.median(runs[t]) for t in (1, None)}
-    processes = len(demo.neuron_pools) + len(demo.interfaces)
-    processes += len(demo.plasticities) if learning else 0
+    processes = time_core.processes
     what = "with learning" if learning else "without learning"
     print(f"({part}) demo {what} ({demo.agents} agents), {args.demo_frames} frames, median of "
           f"{args.rounds} interleaved rounds")
@@ -91,6 +116,7 @@ def compare(demo, args, learning: bool, part: str) -> None:
         label = f"{threads} thread" if threads else "default threads"
         print(f"    reference simulator, {label:15s}: {1 / seconds:7.1f} frames/s   "
               f"runtime / reference = {seconds / runtime:.2f}")
+    return 1 / runtime
 
 
 if __name__ == "__main__":

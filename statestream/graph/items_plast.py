@@ -13,7 +13,7 @@ OPTIMIZER_KEYS = ("optimizer", "lr", "decay", "momentum", "rho", "beta1", "beta2
 PLAST_KEYS = COMMON_KEYS + OPTIMIZER_KEYS + (
     "type", "parameter", "source", "source_t", "target", "target_t", "loss_function", "mask",
     "modus", "ignore_split", "startframe", "confidence_penalty", "label_smoothing", "L1", "L2",
-    "rollout", "samples",
+    "rollout", "samples", "workers",
 )
 
 
@@ -135,6 +135,9 @@ def build_plast(r: Reader, nps: dict, sps: dict, agents: int, known=()) -> Plast
                     "e.g. parameter: [[sp, sp_name, W_0_0]]")
         if target and nps[target].is_spatial:
             r.error("target", f"hebbian target {target!r} must have no space (shape [C, 1, 1])")
+    workers = r.int("workers", None, minimum=1, maximum=agents)
+    if workers and workers > 1 and ptype != "loss":
+        r.error("workers", f"workers: {workers} splits loss plasticities only (type loss)")
     if ptype is None:
         return None
     return Plasticity(

@@ -53,6 +53,7 @@ class Item:
     period_offset: int = 0
     at_start: int = 0  # 0 run, 1 paused, 2 off
     bottleneck: float = -1.0
+    cpus: tuple = ()  # CPU cores its process is pinned to (empty: any)
 
     kind = "item"
 

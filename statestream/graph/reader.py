@@ -9,12 +9,13 @@ from statestream.graph import expr as ex
 from statestream.graph.nodes import LMap
 
 MISSING = object()
-_DEVICE = re.compile(r"(cpu|(gpu|cuda):(\d{1,3}))\Z")
+_DEVICE = re.compile(r"(cpu|(gpu|cuda):(\d{1,3})|cpu:(\d{1,4}))\Z")
 AT_START = {"run": 0, "pause": 1, "paused": 1, "off": 2}
 
 MAX_INT = 2**31 - 1  # the largest integer any key accepts
 MAX_MAGNITUDE = 1e12  # the largest magnitude any number key accepts
-COMMON_KEYS = ("tags", "device", "period", "period offset", "at start", "bottleneck", "backend")
+COMMON_KEYS = ("tags", "device", "period", "period offset", "at start", "bottleneck", "backend",
+               "cpus")
 
 
 def is_number(value) -> bool:
@@ -177,8 +178,12 @@ class Reader:
         out["tags"] = self.string_list("tags")
         device = self.get("device", "cpu")
         if not isinstance(device, str) or not _DEVICE.match(device):
-            self.error("device", f"invalid device {_show(device)} (use cpu, gpu:N or cuda:N)")
+            self.error("device", f"invalid device {_show(device)} (use cpu, cpu:N, gpu:N or "
+                       "cuda:N)")
             device = "cpu"
+        out["cpus"] = self.cpus()
+        if device.startswith("cpu:"):  # pinned to one core
+            out["cpus"], device = out["cpus"] or (int(device[4:]),), "cpu"
         out["device"] = device
         period = self.int("period", 1, minimum=1)
         offset = self.int("period offset", 0, minimum=0)
@@ -199,6 +204,19 @@ class Reader:
         bottleneck = self.number("bottleneck", -1.0)
         out["bottleneck"] = -1.0 if bottleneck is None else bottleneck
         return out
+
+    def cpus(self) -> tuple:
+        """``cpus: N`` or ``cpus: [N, M, ...]``: the CPU cores an item's process may use."""
+        if not self.has("cpus"):
+            return ()
+        raw = self.get("cpus")
+        values = raw if isinstance(raw, list) else [raw]
+        cores = tuple(as_int(v) for v in values)
+        if not cores or any(c is None or c < 0 for c in cores):
+            self.error("cpus", f"cpus must be a core number or a list of them, e.g. [0, 1], "
+                       f"got {_show(raw)}")
+            return ()
+        return tuple(dict.fromkeys(cores))
 
     def unknown_keys(self, known, patterns=()) -> None:
         for key in self.raw:

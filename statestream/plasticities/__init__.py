@@ -14,12 +14,16 @@ from .hebbian import Hebbian
 from .loss import Loss
 from .optimizers import OPTIMIZERS
 from .regularizer import Regularizer
+from .split import plasticity_parts, split_problem
 
 TYPES = {"loss": Loss, "hebbian": Hebbian, "L_regularizer": Regularizer}
 
 
-def build_plasticity(plast, graph, B, seed: int) -> Plasticity:
-    """The plasticity of item ``plast``; raises UserError when it cannot run on ``B``."""
+def build_plasticity(plast, graph, B, seed: int, parts: int = 1) -> Plasticity:
+    """The plasticity of item ``plast``; raises UserError when it cannot run on ``B``.
+    ``parts`` > 1 splits a loss plasticity's work by agents (see split.py)."""
+    if parts > 1:
+        return Loss(plast, graph, B, seed, parts=parts)
     return TYPES[plast.type](plast, graph, B, seed)
 
 
@@ -36,6 +40,7 @@ class Description:
     hyper: dict
     variables: dict
     startframe: int
+    split_problem: str | None = "only loss plasticities split"  # None: can split by agents
 
     def active(self, frame: int) -> bool:
         return is_active(frame, self.startframe, self.depth)
@@ -47,13 +52,15 @@ def describe_plasticity(plast, graph) -> Description:
     from statestream.backends import get_backend
 
     B = get_backend("numpy")  # builds the plan only; nothing is computed
+    problem = Description.split_problem
     if plast.type == "loss":
         p = Loss(plast, graph, B, 0, autograd=False)
+        problem = split_problem(graph, plast, p.plan)
     else:
         p = build_plasticity(plast, graph, B, 0)
     return Description(p.name, p.depth, p.reads, p.if_reads, p.param_keys, p.trained,
-                       dict(p.hyper), dict(p.variables), p.startframe)
+                       dict(p.hyper), dict(p.variables), p.startframe, problem)
 
 
 __all__ = ["build_plasticity", "describe_plasticity", "Description", "Plasticity", "Loss",
-           "Hebbian", "Regularizer", "OPTIMIZERS", "TYPES"]
+           "Hebbian", "Regularizer", "OPTIMIZERS", "TYPES", "plasticity_parts"]

@@ -57,6 +57,10 @@ class Plasticity:
     def step(self, frame, recorded, if_input, params, hyper, variables, split) -> dict:
         """Deltas {(owner, pname): float32 array}; ``variables`` are updated in place."""
         grads = self.gradients(frame, recorded, if_input, params, hyper, variables, split)
+        return self.finish(grads, hyper, variables)
+
+    def finish(self, grads: dict, hyper: dict, variables: dict) -> dict:
+        """Store the gradients in the variables and turn them into deltas (optimizer)."""
         for key, g in grads.items():
             variables[f"grad.{var_suffix(key)}"][...] = g
         return self.optimizer.deltas(grads, hyper, variables)

@@ -8,6 +8,7 @@ from statestream.neuronal.common import feature_slice
 from .base import Plasticity, user_error
 from .optimizers import _number
 from .rollout import Plan
+from .split import LossPart, agent_blocks, combine
 
 F32 = np.float32
 NO_AUTOGRAD = "loss plasticities need a backend with gradients: run with --backend torch"
@@ -39,7 +40,7 @@ def per_agent_loss(B, fn, x, y, mask, has_target, smoothing, penalty):
 class Loss(Plasticity):
     """``type: loss``; only ``loss1`` (training agents) is differentiated."""
 
-    def __init__(self, plast, graph, B, seed, autograd: bool = True):
+    def __init__(self, plast, graph, B, seed, autograd: bool = True, parts: int = 1):
         super().__init__(plast, graph, B, seed)
         self.plan = Plan(graph, plast, B, self.trained)
         if self.plan.problems:
@@ -60,6 +61,9 @@ class Loss(Plasticity):
         if self.has_target:
             self.hyper["label_smoothing"] = (_number(plast, "label_smoothing", 0.0), 0.0, 1.0)
         self.variables.update({"loss0": (), "loss1": ()})
+        self.parts = int(parts)  # > 1: the work split by agents (split.py)
+        self.blocks = agent_blocks(self.agents, self.parts)
+        self._part_objects: dict = {}
 
     def rollout(self, frame, recorded, if_input, params) -> tuple:
         """(source, target, mask) computed for step(frame), without gradients."""
@@ -80,9 +84,31 @@ class Loss(Plasticity):
         out["loss0"] = B.detach(B.sum(losses * held)) / max(float(np.sum(F32(1) - weights)), 1.0)
         return B.sum(losses * train) / max(float(np.sum(weights)), 1.0)
 
+    def _settings(self, hyper: dict) -> dict:
+        return {k: float(hyper.get(k, self.hyper.get(k, (0.0,))[0]))
+                for k in ("label_smoothing", "confidence_penalty")}
+
+    def part_gradients(self, part: int, frame, recorded, if_input, params, hyper, split):
+        """(grads, loss1, loss0) of part ``part`` of ``self.parts`` (agents split)."""
+        if part not in self._part_objects:
+            self._part_objects[part] = LossPart(self, *self.blocks[part])
+        weights = agent_weights(self.agents, split, self.ignore_split)
+        return self._part_objects[part].gradients(frame, recorded, if_input, params,
+                                                  self._settings(hyper), weights)
+
+    def combine(self, results: list, variables: dict) -> dict:
+        """The parts' results summed in part order; sets loss0/loss1, returns gradients."""
+        grads, loss1, loss0 = combine(results)
+        variables["loss1"][...] = loss1
+        variables["loss0"][...] = loss0
+        return grads
+
     def gradients(self, frame, recorded, if_input, params, hyper, variables, split):
-        settings = {k: float(hyper.get(k, self.hyper.get(k, (0.0,))[0]))
-                    for k in ("label_smoothing", "confidence_penalty")}
+        if self.parts > 1:  # one part after another, summed as the runtime's processes do
+            return self.combine([self.part_gradients(i, frame, recorded, if_input, params,
+                                                     hyper, split)
+                                 for i in range(self.parts)], variables)
+        settings = self._settings(hyper)
         weights = agent_weights(self.agents, split, self.ignore_split)
         trained = {key: params[key] for key in self.trained}
         out: dict = {}

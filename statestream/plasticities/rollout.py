@@ -7,6 +7,9 @@ ops only, so it can sit inside ``B.value_and_grad``.
 
 replay:   base = n-1-D; every needed NP with incoming SPs (or trained own parameters) is
           computed at steps >= 1, all others are recorded; interface input is added back.
+          An NP whose value cannot depend on a trained parameter (no parameter of it is
+          trained by any plasticity, it reads no such NP, it runs every frame from the
+          start) is taken recorded instead: the network computed exactly that value.
 forecast: base = n-1; step 0 is recorded frame n-1; needed NPs at steps >= 1 without a
           usable incoming SP are pruned and SPs reading pruned NPs are excluded.
 """
@@ -47,6 +50,7 @@ class Plan:
         self.order = {name: k for k, name in enumerate(graph.neuron_pools)}
         self.updates: dict = {}
         self.problems: list = []
+        self.frozen = self._frozen() if self.mode == "replay" else frozenset()
         needed = self._needed()
         if self.mode == "forecast":
             self.steps = self._plan_forecast(needed)
@@ -81,7 +85,31 @@ class Plan:
                     needed[j - 1].update(self._update(name).reads)
         return needed
 
+    def _frozen(self) -> frozenset:
+        """NPs whose replayed value equals the recorded one (see the module's notes)."""
+        from .base import trained_params
+
+        graph = self.graph
+        trained = {key for p in graph.plasticities.values() for key in trained_params(graph, p)}
+        candidates = [n for n in graph.neuron_pools if graph.incoming(n)]
+        live = set()
+        changed = True
+        while changed:  # what can depend on a trained parameter, to a fixed point
+            changed = False
+            for name in candidates:
+                if name in live:
+                    continue
+                update, item = self._update(name), graph.neuron_pools[name]
+                if (any(key in trained for key in update.param_keys)
+                        or any(r in live for r in update.reads)
+                        or item.period != 1 or item.at_start != 0):
+                    live.add(name)
+                    changed = True
+        return frozenset(n for n in candidates if n not in live)
+
     def _computable(self, name) -> bool:
+        if name in self.frozen:
+            return False
         if self.graph.incoming(name):
             return True
         return self.mode == "replay" and name in self.trained_nps

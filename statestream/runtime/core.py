@@ -26,8 +26,9 @@ from statestream.runtime import snapshot
 from statestream.runtime.adapt import adapt_periods
 from statestream.runtime.channel import ChannelServer
 from statestream.runtime.command_runner import CommandRunner
-from statestream.plasticities import describe_plasticity
+from statestream.plasticities import describe_plasticity, plasticity_parts
 from statestream.runtime.layout import plan_memory, process_table
+from statestream.runtime.placement import placement
 from statestream.runtime.session_store import SessionStore, read_interface_states
 from statestream.runtime.store import load_snapshot, take_snapshot
 from statestream.runtime.session_memory import SessionMemory
@@ -56,10 +57,12 @@ class Core:
         self.progress = progress or (lambda text, final=False: None)
         self.interfaces = {name: create_interface(item, graph, self.seed, synthetic_inputs)
                            for name, item in graph.interfaces.items()}
-        self.table = process_table(graph, learning)
         self.learning = {n: describe_plasticity(item, graph)
                          for n, item in graph.plasticities.items()} if learning else {}
-        arrays, size, ring = plan_memory(graph, self.interfaces, self.learning, memory)
+        self.parts = plasticity_parts(graph, self.learning)  # learning split by agents
+        self.table = process_table(graph, learning, self.parts)
+        arrays, size, ring = plan_memory(graph, self.interfaces, self.learning, memory,
+                                         self.parts)
         layout = {
             "format": 1, "processes": self.table, "arrays": arrays, "size": size,
             "ring_depth": ring, "graph_file": os.path.abspath(graph.file),
@@ -71,11 +74,17 @@ class Core:
             "if_params": {n: list(i.params) for n, i in self.interfaces.items()},
             "plast_hyper": {n: list(d.hyper) for n, d in self.learning.items()},
             "trained": {n: [list(k) for k in d.trained] for n, d in self.learning.items()},
+            "plast_parts": dict(self.parts),
+            "cpus": placement(graph, self.table),  # process -> cores it is pinned to
         }
         self.procs: dict = {}
         self.barrier = None
         self.channel = None
         self.read_active: list = []
+        self.reduce_active = [i for i, row in enumerate(self.table)
+                              if row["kind"] == "plast" and "of" not in row
+                              and self.parts.get(row["name"], 1) > 1]
+        self.all_items = list(range(len(self.table)))
         self.next_frame = 0
         self.started_at = time.time()
         self.frame_done = threading.Condition()
@@ -105,7 +114,7 @@ class Core:
             for i, (default, _, _) in enumerate(info.hyper.values()):
                 values[i] = default
         for row in self.table:
-            item = graph.item(row["name"])
+            item = graph.item(row.get("of", row["name"]))  # a part follows its plasticity
             i = session.index[row["name"]]
             session.proc("period")[i] = item.period
             session.proc("offset")[i] = item.period_offset
@@ -156,7 +165,7 @@ class Core:
     def frame(self) -> int:
         """Compute the next frame; returns its index."""
         ctl, k = self.session.ctl, self.next_frame
-        active = range(len(self.table))
+        active = self.all_items
         ctl[C.NEXT] = k
         if self.read_active:  # items without read work are not woken for it
             ctl[C.PHASE] = C.PHASE_READ
@@ -167,6 +176,10 @@ class Core:
         try:
             self.barrier.phase(active, self._check_children)
             self._check_failed()
+            if self.reduce_active:
+                ctl[C.PHASE] = C.PHASE_REDUCE
+                self.barrier.phase(self.reduce_active, self._check_children)
+                self._check_failed()
         finally:
             ctl[C.PHASE] = C.PHASE_IDLE
             ctl[C.WRITE_SEQ] += 1
@@ -188,6 +201,8 @@ class Core:
             raise ItemFailed(name, f"process {proc.pid} {how} (frame {self.next_frame})")
 
     def _check_failed(self) -> None:
+        if not self.session.ctl[C.FAILED]:
+            return
         failed = np.flatnonzero(self.session.proc("state") == C.P_FAILED)
         if failed.size:
             self._raise_failed(int(failed[0]))
@@ -258,6 +273,8 @@ class Core:
     def answer_commands(self, wait: float = 0.0) -> None:
         """Execute the queued commands (waiting up to ``wait`` s for the first one)."""
         requests = self.channel.requests
+        if wait <= 0 and not requests.queue:  # the usual case between frames: nothing
+            return
         try:
             request = requests.get(timeout=wait) if wait > 0 else requests.get_nowait()
         except queue.Empty:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from statestream.runtime.program import (CARRY, OFF, PAUSED, RUN, ZERO, interface_feeds,
+from statestream.runtime.program import (CARRY, COMPUTE, OFF, PAUSED, RUN, ZERO, interface_feeds,
                                          is_due, item_action)
 
-__all__ = ["CARRY", "OFF", "PAUSED", "RUN", "ZERO", "interface_feeds", "interface_sum",
+__all__ = ["CARRY", "COMPUTE", "OFF", "PAUSED", "RUN", "ZERO", "interface_feeds", "interface_sum",
            "is_due", "item_action", "np_write"]
 
 

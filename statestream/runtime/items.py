@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from statestream.runtime import control as C
-from statestream.runtime.frame import (CARRY, ZERO, interface_feeds, interface_sum, is_due,
-                                       item_action, np_write)
+from statestream.runtime.frame import (CARRY, COMPUTE, ZERO, interface_feeds, interface_sum,
+                                       is_due, item_action, np_write)
 from statestream.runtime.learning import apply_deltas, param_bounds
 from statestream.runtime.program import delta_order, is_recorded, plasticity_runs
 
@@ -24,15 +24,16 @@ class Runner:
         self.session = session
         self.name = name
         self.index = session.index[name]
-        self.period = session.proc("period")
-        self.offset = session.proc("offset")
-        self.pause = session.proc("pause")
+        # memoryviews: indexing them gives plain ints, cheaper than numpy scalars
+        self.period = memoryview(session.proc("period"))
+        self.offset = memoryview(session.proc("offset"))
+        self.pause = memoryview(session.proc("pause"))
 
     def due(self, frame: int) -> bool:
-        return is_due(frame, int(self.period[self.index]), int(self.offset[self.index]))
+        return is_due(frame, self.period[self.index], self.offset[self.index])
 
     def mode(self) -> int:
-        return int(self.pause[self.index])
+        return self.pause[self.index]
 
     def read(self, frame: int) -> None:
         pass
@@ -40,6 +41,9 @@ class Runner:
     def write(self, frame: int) -> bool:
         """Returns whether the item computed (False when off-period or paused)."""
         return False
+
+    def reduce(self, frame: int) -> None:
+        """After the write phase (plasticities split into parts only)."""
 
     def save(self, path: str) -> None:
         pass
@@ -73,9 +77,15 @@ class NPRunner(Runner):
         self.bounds = param_bounds(graph)
         self.needs_read = bool(self.foreign or self.mail)
         self.ring = session.ring_depth
+        ring = session.array(f"np/{name}")  # carries and zeros skip the backend
+        self.own_slots = [(ring[s], _bytes(ring[s]), _bytes(ring[(s - 1) % self.ring]))
+                          for s in range(self.ring)]
+        self.mail_boxes = [(self.params[key], [private for _, private in boxes], self.bounds[key])
+                           for key, boxes in self.mail.items()]
         if self.zero_copy:  # wrap every ring slot and parameter once: no per-frame wrapping
-            self.slots = {n: [B.asarray(session.array(f"np/{n}")[s]) for s in range(self.ring)]
-                          for n in self.reads}
+            slots = {n: [B.asarray(session.array(f"np/{n}")[s]) for s in range(self.ring)]
+                     for n in self.reads}
+            self.slot_states = [{n: slots[n][s] for n in self.reads} for s in range(self.ring)]
             self.param_arrays = {key: B.asarray(v) for key, v in self.params.items()}
             self.param_arrays.update({key: B.asarray(private)
                                       for key, (_, private) in self.foreign.items()})
@@ -90,25 +100,37 @@ class NPRunner(Runner):
     def _inputs(self, frame: int):
         """Frame ``frame - 1`` states and the current parameters as backend arrays."""
         if self.zero_copy:
-            slot = (frame - 1) % self.ring
-            return {n: self.slots[n][slot] for n in self.reads}, self.param_arrays
+            return self.slot_states[(frame - 1) % self.ring], self.param_arrays
         asarray = self.B.asarray
         params = {key: asarray(v) for key, v in self.params.items()}
         params.update({key: asarray(private) for key, (_, private) in self.foreign.items()})
         return {n: asarray(self.session.state(n, frame - 1)) for n in self.reads}, params
 
     def write(self, frame: int) -> bool:
-        B, session = self.B, self.session
-        states, params = self._inputs(frame)
-        if_input = interface_sum(self.feeds, _IfFrame(session, frame - 1)) if self.feeds else None
         due, mode = self.due(frame), self.mode()
-        with B.no_grad():
-            new = np_write(B, self.update, states, params, if_input, frame, self.seed, mode, due,
-                           self.graph)
-        np.copyto(session.state(self.name, frame), B.to_numpy(new))
-        for key, boxes in self.mail.items():  # after computing: frame k used its parameters
-            apply_deltas(self.params[key], [private for _, private in boxes], self.bounds[key])
-        return due and mode == 0
+        action = item_action(mode, due)
+        out, out_bytes, last_bytes = self.own_slots[frame % self.ring]
+        if action == CARRY:  # what np_write gives, without the backend
+            out_bytes[:] = last_bytes
+        elif action == ZERO:
+            out.fill(0.0)
+        else:
+            B = self.B
+            states, params = self._inputs(frame)
+            if_input = (interface_sum(self.feeds, _IfFrame(self.session, frame - 1))
+                        if self.feeds else None)
+            with B.no_grad():
+                new = np_write(B, self.update, states, params, if_input, frame, self.seed, mode,
+                               due, self.graph)
+            np.copyto(out, B.to_numpy(new))
+        for param, deltas, bounds in self.mail_boxes:  # after computing: frame k used them
+            apply_deltas(param, deltas, bounds)
+        return action == COMPUTE
+
+
+def _bytes(array: np.ndarray) -> memoryview:
+    """A byte view of a C-contiguous array (slice assignment is a plain memcpy)."""
+    return memoryview(array).cast("B")
 
 
 def _mailboxes(session, owned: dict, plasticities) -> dict:
@@ -123,16 +145,28 @@ def _mailboxes(session, owned: dict, plasticities) -> dict:
 
 
 class PlastRunner(Runner):
-    """A plasticity: reads recorded frames, writes parameter deltas into its mailboxes."""
+    """A plasticity: reads recorded frames, writes parameter deltas into its mailboxes.
+
+    Split into parts (``plast_parts`` of the layout): the process of the plasticity is
+    part 0; each helper process ``<plast>.part<i>`` computes part i in the write phase and
+    leaves it in ``part/<plast>/<i>/*``; in the reduce phase part 0 sums the parts in order
+    and runs the optimizer. Helpers follow the plasticity's period, offset and pause."""
 
     needs_read = True
 
-    def __init__(self, session, graph, name: str, B, seed: int):
+    def __init__(self, session, graph, name: str, B, seed: int, of: str | None = None,
+                 part: int = 0):
         from statestream.plasticities import build_plasticity
 
         super().__init__(session, name)
-        self.B = B
-        self.plast = build_plasticity(graph.plasticities[name], graph, B, seed)
+        self.B, self.part = B, int(part)
+        of = of or name
+        self.index = session.index[of]  # gating follows the plasticity's row
+        self.parts = int(session.layout.get("plast_parts", {}).get(of, 1))
+        self.plast = build_plasticity(graph.plasticities[of], graph, B, seed, self.parts)
+        self.part_out = [_part_views(session, of, i, self.plast.trained)
+                         for i in range(1, self.parts)]
+        self.result = None
         self.feeds = interface_feeds(graph)
         self.ring = session.ring_depth
         self.zero_copy = B.zero_copy
@@ -144,11 +178,11 @@ class PlastRunner(Runner):
         self.private = {key: np.empty_like(v) for key, v in self.shared.items()}
         self.param_arrays = {key: B.asarray(v) for key, v in self.private.items()}
         self.hyper_names = list(self.plast.hyper)
-        self.hyper_values = session.array(f"hyp/{name}")
+        self.hyper_values = session.array(f"hyp/{of}")
         self.hyper = {}
-        self.variables = {v: session.array(f"plast/{name}/{v}") for v in self.plast.variables}
-        self.mail = {key: session.array(f"mail/{name}/{key[0]}/{key[1]}")
-                     for key in self.plast.trained}
+        self.variables = {v: session.array(f"plast/{of}/{v}") for v in self.plast.variables}
+        self.mail = {} if self.part else {key: session.array(f"mail/{of}/{key[0]}/{key[1]}")
+                                          for key in self.plast.trained}
         self.mail_zero = False  # a loaded session may start with deltas in the mailboxes
 
     def read(self, frame: int) -> None:
@@ -170,14 +204,39 @@ class PlastRunner(Runner):
 
     def write(self, frame: int) -> bool:
         recorded = is_recorded(frame, self.plast.depth, int(self.session.ctl[C.HISTORY_FROM]))
+        self.result = None
         if not plasticity_runs(self.mode(), self.due(frame), self.plast.active(frame), recorded):
             if not self.mail_zero:
                 for box in self.mail.values():
                     box.fill(0.0)
                 self.mail_zero = True
             return False
+        if self.parts > 1:
+            self.result = self.plast.part_gradients(self.part, frame, self._recorded,
+                                                    self._if_input, self.param_arrays,
+                                                    self.hyper, self.split)
+            if self.part:  # a helper: leave the part for part 0
+                grads, loss1, loss0 = self.result
+                views, losses = self.part_out[self.part - 1]
+                for key, view in views.items():
+                    np.copyto(view, grads[key])
+                losses[0], losses[1] = loss1, loss0
+            return True
         deltas = self.plast.step(frame, self._recorded, self._if_input, self.param_arrays,
                                  self.hyper, self.variables, self.split)
+        self._post(deltas)
+        return True
+
+    def reduce(self, frame: int) -> None:
+        """Part 0: the parts summed in order, the optimizer step, the mailboxes."""
+        if self.part or self.result is None:
+            return
+        results = [self.result] + [(views, losses[0], losses[1])
+                                   for views, losses in self.part_out]
+        grads = self.plast.combine(results, self.variables)
+        self._post(self.plast.finish(grads, self.hyper, self.variables))
+
+    def _post(self, deltas: dict) -> None:
         for key, box in self.mail.items():
             delta = deltas.get(key)
             if delta is None:
@@ -185,10 +244,15 @@ class PlastRunner(Runner):
             else:
                 np.copyto(box, delta)
         self.mail_zero = False
-        return True
 
     def load(self, path: str) -> None:
         self.mail_zero = False  # the loaded mailboxes may hold deltas
+
+
+def _part_views(session, plast: str, part: int, trained) -> tuple:
+    """({key: gradient view}, [loss1, loss0] view) of part ``part`` in shared memory."""
+    views = {key: session.array(f"part/{plast}/{part}/{key[0]}/{key[1]}") for key in trained}
+    return views, session.array(f"part/{plast}/{part}/loss")
 
 
 class _IfFrame:

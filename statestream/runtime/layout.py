@@ -16,13 +16,28 @@ from statestream.graph.model import Graph
 ALIGN = 64
 
 
-def process_table(graph: Graph, learning: bool = True) -> list[dict]:
-    """One worker process per NP, interface and plasticity (if learning), in this order."""
+def process_table(graph: Graph, learning: bool = True, parts: dict | None = None) -> list[dict]:
+    """One worker process per NP, interface and plasticity (if learning), in this order;
+    then the helpers of plasticities split into ``parts`` (``<plast>.part<i>``, i >= 1)."""
     table = [{"name": n, "kind": "np"} for n in graph.neuron_pools]
     table += [{"name": n, "kind": "if"} for n in graph.interfaces]
     if learning:
         table += [{"name": n, "kind": "plast"} for n in graph.plasticities]
+        for name, count in (parts or {}).items():
+            table += [{"name": part_process(name, i), "kind": "plast", "of": name, "part": i}
+                      for i in range(1, count)]
     return table
+
+
+def part_process(plast: str, part: int) -> str:
+    return f"{plast}.part{part}"
+
+
+def part_arrays(plast: str, part: int, trained, shapes: dict) -> dict:
+    """Where part ``part`` of a split plasticity leaves its gradients and loss sums."""
+    out = {f"part/{plast}/{part}/{o}/{p}": (tuple(shapes[(o, p)]), "float32") for o, p in trained}
+    out[f"part/{plast}/{part}/loss"] = ((2,), "float32")
+    return out
 
 
 def owned_param_shapes(graph: Graph) -> dict:
@@ -38,9 +53,10 @@ def owned_param_shapes(graph: Graph) -> dict:
     return out
 
 
-def learning_arrays(graph: Graph, plasticities: dict) -> dict:
+def learning_arrays(graph: Graph, plasticities: dict, parts: dict | None = None) -> dict:
     """Arrays of the plasticities: ``hyp/<plast>`` settings (float64), ``plast/<plast>/<var>``
-    variables (optimizer state, losses) and ``mail/<plast>/<owner>/<param>`` deltas."""
+    variables (optimizer state, losses), ``mail/<plast>/<owner>/<param>`` deltas and, for
+    plasticities split into parts, ``part/<plast>/<i>/...`` (see :func:`part_arrays`)."""
     shapes = owned_param_shapes(graph)
     out = {}
     for name, info in plasticities.items():
@@ -49,16 +65,19 @@ def learning_arrays(graph: Graph, plasticities: dict) -> dict:
             out[f"plast/{name}/{var}"] = (tuple(shape), "float32")
         for owner, pname in info.trained:
             out[f"mail/{name}/{owner}/{pname}"] = (tuple(shapes[(owner, pname)]), "float32")
+        for part in range(1, (parts or {}).get(name, 1)):
+            out.update(part_arrays(name, part, info.trained, shapes))
     return out
 
 
-def build_layout(graph: Graph, interfaces: dict, ring_depth: int, extra: dict | None = None):
+def build_layout(graph: Graph, interfaces: dict, ring_depth: int, extra: dict | None = None,
+                 processes: int | None = None):
     """Array table {name: (offset, shape, dtype)} and total size in bytes.
 
     ``interfaces``: name -> (variables {var: shape}, params [names]) of each interface.
     ``extra``: further arrays {name: (shape, dtype)} (see :func:`learning_arrays`).
     """
-    specs: dict = dict(control_arrays(len(process_table(graph))))
+    specs: dict = dict(control_arrays(processes or len(process_table(graph))))
     for name in graph.neuron_pools:
         specs[f"np/{name}"] = ((ring_depth,) + graph.np_state_shape(name), "float32")
     for (item, pname), shape in owned_param_shapes(graph).items():
@@ -77,14 +96,17 @@ def build_layout(graph: Graph, interfaces: dict, ring_depth: int, extra: dict | 
     return table, offset
 
 
-def plan_memory(graph: Graph, interfaces: dict, learning: dict, memory: int = 2) -> tuple:
+def plan_memory(graph: Graph, interfaces: dict, learning: dict, memory: int = 2,
+                parts: dict | None = None) -> tuple:
     """(array table, size in bytes, ring depth) of a session: what ``check`` reports and
     what a session allocates. ``interfaces``: name -> built interface; ``learning``:
-    name -> plasticity description."""
+    name -> plasticity description; ``parts``: plasticity -> processes it is split into."""
     described = {n: (i.variables, list(i.params)) for n, i in interfaces.items()}
     depth = max((d.depth for d in learning.values()), default=0)
     ring = max(2, int(memory), depth + 2)  # plasticities read frames k-1-depth .. k-1
-    arrays, size = build_layout(graph, described, ring, learning_arrays(graph, learning))
+    processes = len(process_table(graph, bool(learning), parts)) if parts else None
+    arrays, size = build_layout(graph, described, ring, learning_arrays(graph, learning, parts),
+                                processes)
     return arrays, size, ring
 
 

@@ -32,7 +32,7 @@ class Simulator:
 
     def __init__(self, graph: Graph, backend: str = "torch", device: str = "cpu", seed: int = 0,
                  synthetic_inputs: bool = False, threads: int | None = None,
-                 learning: bool = True):
+                 learning: bool = True, plast_parts: dict | None = None):
         self.graph = graph
         self.seed = int(seed)
         self.B = get_backend(backend, device=device, threads=threads)
@@ -48,14 +48,22 @@ class Simulator:
         self.mode = {item.name: item.at_start for item in graph.items()}
         self.split = 0
         self.frame = 0
-        self._init_learning(learning)
+        self._init_learning(learning, plast_parts)
 
     # -- learning -------------------------------------------------------------------------
-    def _init_learning(self, learning: bool) -> None:
-        from statestream.plasticities import build_plasticity
+    def _init_learning(self, learning: bool, parts: dict | None) -> None:
+        """``parts``: plasticity -> parts its work is split into, computed one after
+        another (None: as the runtime chooses them, so that both compute the same)."""
+        from statestream.plasticities import build_plasticity, describe_plasticity, \
+            plasticity_parts
 
         graph, B = self.graph, self.B
-        self.plasticities = {name: build_plasticity(item, graph, B, self.seed)
+        if learning and parts is None:
+            parts = plasticity_parts(graph, {n: describe_plasticity(item, graph)
+                                             for n, item in graph.plasticities.items()})
+        self.parts = dict(parts or {}) if learning else {}
+        self.plasticities = {name: build_plasticity(item, graph, B, self.seed,
+                                                    self.parts.get(name, 1))
                              for name, item in graph.plasticities.items()} if learning else {}
         self.hyper = {name: {h: round_hyper(spec[0]) for h, spec in p.hyper.items()}
                       for name, p in self.plasticities.items()}

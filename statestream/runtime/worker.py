@@ -9,7 +9,8 @@ import traceback
 
 from statestream.errors import UserError
 from statestream.runtime import control as C
-from statestream.runtime.sync import CoreGone, CoreWatch, wait_go
+from statestream.runtime.placement import pin
+from statestream.runtime.sync import ORPHAN_POLL_S, CoreGone, CoreWatch
 
 
 def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> None:
@@ -27,6 +28,7 @@ def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> Non
     session.proc("pid")[index] = os.getpid()
     started = False
     try:
+        pin(session.layout.get("cpus", {}).get(name))
         runner = build_runner(session, name, iface)
         session.proc("needs_read")[index] = int(runner.needs_read)
         session.proc("state")[index] = C.P_READY
@@ -44,6 +46,7 @@ def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> Non
         C.put_text(session.proc("error")[index], text)
         session.proc("error_kind")[index] = kind
         session.proc("state")[index] = C.P_FAILED
+        session.ctl[C.FAILED] = 1
         done.release()
         sys.stderr.flush()
         os._exit(1)
@@ -77,13 +80,14 @@ def build_runner(session, name: str, iface):
         return IFRunner(session, graph, name, iface)
     from statestream.backends import get_backend
 
-    item = graph.item(name)
+    item = graph.item(layout["processes"][session.index[name]].get("of", name))
     B = get_backend(layout["backend"], device=device_of(item, layout),
                     threads=layout.get("threads") or 1)
     if kind == "np":
         trained = [(p, [tuple(k) for k in keys]) for p, keys in layout["trained"].items()]
         return NPRunner(session, graph, name, B, layout["seed"], trained)
-    return PlastRunner(session, graph, name, B, layout["seed"])
+    row = layout["processes"][session.index[name]]
+    return PlastRunner(session, graph, name, B, layout["seed"], row.get("of"), row.get("part", 0))
 
 
 def load_session_graph(layout: dict):
@@ -111,37 +115,47 @@ def device_of(item, layout: dict) -> str:
 
 
 def loop(session, runner, index: int, go, done, watch) -> int:
-    ctl = session.ctl
-    state = session.proc("state")
-    read_s, write_s, exec_s = (session.proc(t) for t in ("read_s", "write_s", "exec_s"))
-    executions = session.proc("executions")
+    """Follow the core's phases. Per phase: one wait, two clock reads, one post; nothing
+    allocated beyond the runner's own work."""
+    ctl = memoryview(session.ctl)  # plain ints, cheaper than numpy scalars
+    read_s, write_s = (memoryview(session.proc(t)[index]) for t in ("read_s", "write_s"))
+    exec_s = session.proc("exec_s")[index]
+    executions = session.proc("executions")[index:index + 1]
+    read, write, clock, release = runner.read, runner.write, time.perf_counter, done.release
+    acquire, slice_s = go.acquire, ORPHAN_POLL_S
+    PHASE, NEXT, WINDOW = C.PHASE, C.NEXT, C.WINDOW
     frame = -1
     while True:
-        wait_go(go, watch)
-        phase = int(ctl[C.PHASE])
-        if phase == C.PHASE_EXIT:
-            done.release()
+        if not acquire(True, slice_s):
+            if watch.gone():
+                raise CoreGone
+            continue
+        phase = ctl[PHASE]
+        if phase == C.PHASE_WRITE:
+            frame = ctl[NEXT]
+            start = clock()
+            if write(frame):
+                elapsed = clock() - start
+                write_s[frame % WINDOW] = elapsed
+                exec_s[executions[0] % WINDOW] = elapsed
+                executions[0] += 1
+            else:  # a carry: too short to be worth a clock read
+                write_s[frame % WINDOW] = 0.0
+        elif phase == C.PHASE_READ:
+            frame = ctl[NEXT]
+            start = clock()
+            read(frame)
+            read_s[frame % WINDOW] = clock() - start
+        elif phase == C.PHASE_REDUCE:
+            runner.reduce(ctl[NEXT])
+        elif phase == C.PHASE_EXIT:
+            release()
             return frame
-        frame = int(ctl[C.NEXT])
-        slot = frame % C.WINDOW
-        state[index] = C.P_BUSY
-        start = time.perf_counter()
-        if phase == C.PHASE_READ:
-            runner.read(frame)
-            read_s[index, slot] = time.perf_counter() - start
-        elif phase == C.PHASE_WRITE:
-            computed = runner.write(frame)
-            elapsed = time.perf_counter() - start
-            write_s[index, slot] = elapsed
-            if computed:
-                exec_s[index, int(executions[index]) % C.WINDOW] = elapsed
-                executions[index] += 1
         elif phase == C.PHASE_SAVE:
             runner.save(os.path.join(session.layout["save_dir"], f"{runner.name}.npy"))
         elif phase == C.PHASE_LOAD:
             runner.load(os.path.join(session.layout["save_dir"], f"{runner.name}.load.npy"))
-        state[index] = C.P_IDLE
-        done.release()
+        release()
 
 
 __all__ = ["worker_main"]
