@@ -113,13 +113,13 @@ def plan_memory(graph: Graph, interfaces: dict, learning: dict, memory: int = 2,
 def session_size(graph: Graph, memory: int = 2, learning: bool = True) -> int:
     """The shared memory a session of ``graph`` allocates (interfaces built without data)."""
     from statestream.interfaces import create as create_interface
-    from statestream.plasticities import describe_plasticity
+    from statestream.plasticities import describe_plasticity, plasticity_parts
 
     interfaces = {n: create_interface(item, graph, 0, True)
                   for n, item in graph.interfaces.items()}
     plans = {n: describe_plasticity(item, graph)
              for n, item in graph.plasticities.items()} if learning else {}
-    return plan_memory(graph, interfaces, plans, memory)[1]
+    return plan_memory(graph, interfaces, plans, memory, plasticity_parts(graph, plans))[1]
 
 
 def view(buf, entry):
