@@ -71,10 +71,13 @@ class ChannelServer:
             reply = f"error: internal error in command: {type(exc).__name__}: {exc}"
         if reply is not None:
             request.answer(reply)
-            self.requests.put(Request(None))  # wake the core: a control may have changed
         else:
             self.requests.put(request)
         return request
+
+    def wake(self) -> None:
+        """Wake a core that waits for commands (a streaming control changed)."""
+        self.requests.put(Request(None))
 
     def _accept(self) -> None:
         while not self.closed:

@@ -51,7 +51,9 @@ class CommandRunner:
             return self.execute(text)
         if words[0] in CORE_CONTROLS:
             with self.core.control_lock:
-                return self.execute(text)
+                reply = self.execute(text)
+            self.core.channel.wake()  # a paused core waits for commands: let it see this
+            return reply
         return None
 
     def execute(self, text: str) -> str:
