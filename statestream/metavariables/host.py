@@ -1,29 +1,38 @@
-"""Meta-variables in a session: one core hook computes them all, frame by frame.
+"""Meta-variables in a session: a core hook and the meta-variable process behind it.
 
-After frame k the hook gathers each due meta-variable's inputs in the core thread (views
-of the state ring slot k, copies of parameters) and hands them to one worker thread, which
-computes while the network computes frame k + 1. Before a frame would overwrite ring slot
-k the hook waits for that work, so every value belongs to exactly one frame. Values go
-into a ring of the last ``history`` frames per meta-variable; a meta-variable that fails
-is switched off with its error (the session goes on).
+After frame k the hook copies the parameters the meta-variables read into slot k of a
+parameter ring (``param_ring.py``, between frames, so they belong to frame k) and tells
+the meta-variable process (``process.py``), which reads the NP states of frame k from
+their ring slot while the network computes the next frames. Before a frame would
+overwrite those slots the hook waits for the values, so every value belongs to exactly
+one frame, and the process may lag behind by up to ring depth - 1 frames: it runs at the
+lowest CPU priority, on cycles the network leaves idle. Everything on the core's side runs
+in the core thread between frames (like commands), so it needs no thread or lock of its
+own. Values go into a ring of the last ``history`` frames per meta-variable; a
+meta-variable that fails is switched off with its error (the session goes on).
 """
 from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 
 import numpy as np
 
 from statestream.errors import UserError
-from statestream.metavariables.kernels import make_kernel
+from statestream.metavariables import process as P
+from statestream.metavariables.param_ring import ParamRing
 from statestream.metavariables.spec import check_spec, value_shape
+
+START_TIMEOUT_S = 120.0  # the process imports torch on a slow, busy machine
+POLL_S = 0.5
 
 
 class MetaVariable:
-    def __init__(self, spec, graph, seed: int, threads: int = 1):
+    def __init__(self, spec, graph):
         self.spec = spec
-        self.kernel = make_kernel(spec, graph, seed, threads)
+        self.every_frame = False  # the process says: True when a value needs earlier frames
+        self.param_keys: tuple = ()
         self.shape = value_shape(spec, graph)
         self.frames = np.full(spec.history, -1, dtype=np.int64)
         self.values = np.zeros((spec.history,) + self.shape, dtype=np.float32)
@@ -52,8 +61,9 @@ class MetaVariable:
             slots = [(self.count - n + i) % self.spec.history for i in range(n)]
             return self.frames[slots].copy(), self.values[slots].copy()
 
-    def fail(self, frame: int, exc: BaseException) -> None:
-        self.error = f"failed at frame {frame}: {type(exc).__name__}: {exc}"
+    def fail(self, frame: int | None, what: str) -> None:
+        if self.error is None:
+            self.error = what if frame is None else f"failed at frame {frame}: {what}"
 
     def info(self) -> dict:
         frames, _ = self.history(1)
@@ -76,9 +86,105 @@ class MetaHost:
         self.seed = getattr(core, "seed", 0)
         self.threads = self.memory.layout.get("threads") or 1
         self.mvs: dict = {}
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="statestream-mv")
-        self.pending = None  # (frame, future)
+        self.pending: deque = deque()  # frames sent, oldest first
+        self.proc = self.conn = self.params = None
+        self.serial = 0
+        self.gone: str | None = None  # why the process ended early
         self.closed = False
+
+    # -- the process ------------------------------------------------------------------------
+    def _start(self) -> None:
+        import multiprocessing as mp
+
+        from statestream.runtime.core import _main_module_hidden
+
+        ours, theirs = mp.Pipe()
+        ctx = mp.get_context("forkserver")  # preloaded with the backend by the core
+        self.proc = ctx.Process(target=P.process_main, name="statestream:metavariables",
+                                args=(self.memory.sid, theirs, self.threads, self.seed),
+                                daemon=True)
+        with _main_module_hidden():
+            self.proc.start()
+        theirs.close()
+        self.conn = ours
+
+    def _send(self, message) -> None:
+        try:
+            self.conn.send(message)  # small: the pipe holds many
+        except (OSError, ValueError):
+            self._lost()
+
+    def _receive(self, timeout: float) -> tuple | None:
+        """The next answer of the process, or None after ``timeout`` seconds."""
+        try:
+            if not self.conn.poll(timeout):
+                if not self.proc.is_alive() and not self.conn.poll(0):
+                    self._lost()
+                return None
+            return self.conn.recv()
+        except (EOFError, OSError):
+            self._lost()
+            return None
+
+    def _lost(self) -> None:
+        if self.gone is None and not self.closed:
+            code = self.proc.exitcode if self.proc is not None else None
+            self.gone = "the meta-variable process ended" + (
+                f" (killed by signal {-code})" if code is not None and code < 0 else "")
+            for mv in self.mvs.values():
+                mv.fail(None, self.gone)
+        self.pending.clear()
+
+    def _collect(self, message) -> None:
+        _, frame, results = message
+        for name, value, error, seconds in results:
+            mv = self.mvs.get(name)
+            if mv is None:
+                continue
+            if error is not None:
+                mv.fail(frame, error)
+            else:
+                mv.seconds += seconds
+                mv.record(frame, value)
+        if self.pending and self.pending[0] == frame:
+            self.pending.popleft()
+
+    def _wait_until(self, done, timeout: float | None = None):
+        """Collect answers until ``done()``; returns the ack that ended the wait, if any."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.gone is None and not done():
+            message = self._receive(POLL_S)
+            if message is None:
+                if deadline is not None and time.monotonic() > deadline:
+                    return None
+                continue
+            if message[0] == "ack":
+                return message[1:]
+            self._collect(message)
+        return None
+
+    def _drain(self) -> None:
+        """Collect what is there without waiting."""
+        while self.pending and self.gone is None:
+            message = self._receive(0)
+            if message is None:
+                return
+            self._collect(message)
+
+    def _relayout_params(self) -> None:
+        """A parameter ring for the parameters the meta-variables read now (no frame is
+        pending when this runs)."""
+        keys = list(dict.fromkeys(k for mv in self.mvs.values() for k in mv.param_keys))
+        old, self.params = self.params, None
+        if keys:
+            self.serial += 1
+            self.params = ParamRing.create(self.memory.sid, self.serial, self.memory, keys,
+                                           self.memory.ring_depth)
+            self._send((P.PARAMS, self.params.path, self.params.table, self.params.depth))
+        else:
+            self._send((P.PARAMS, None, None, None))
+        if old is not None:
+            old.close(unlink=True)
 
     # -- definitions ------------------------------------------------------------------------
     def add(self, name: str, options: dict) -> MetaVariable:
@@ -91,14 +197,31 @@ class MetaHost:
             key, message = problems[0]
             raise UserError(f"{name}: {message}" if key is None or message.startswith(key)
                             else f"{name}: {key}: {message}")
+        if self.gone is not None:
+            raise UserError(f"{name}: {self.gone}; meta-variables are off in this session")
+        if self.proc is None:
+            self._start()
         self.settle()
-        mv = self.mvs[name] = MetaVariable(spec, self.graph, self.seed, self.threads)
+        mv = MetaVariable(spec, self.graph)
+        self._send((P.ADD, name, spec))
+        ack = self._wait_until(lambda: False, START_TIMEOUT_S)
+        if ack is None:
+            raise UserError(f"{name}: {self.gone or 'the meta-variable process does not answer'}")
+        _, error, mv.param_keys, mv.every_frame = ack
+        if error is not None:
+            raise UserError(f"{name}: {error}")
+        self.mvs[name] = mv
+        if mv.param_keys:
+            self._relayout_params()
         return mv
 
     def remove(self, name: str) -> None:
-        self.get(name)
+        mv = self.get(name)
         self.settle()
         del self.mvs[name]
+        self._send((P.REMOVE, name))
+        if mv.param_keys:
+            self._relayout_params()
 
     def get(self, name: str) -> MetaVariable:
         if name not in self.mvs:
@@ -112,48 +235,54 @@ class MetaHost:
 
     # -- hooks ------------------------------------------------------------------------------
     def before_frame(self, k: int) -> None:
-        if self.pending is not None and k >= self.pending[0] + self.memory.ring_depth:
-            self.settle()
+        """Frame k overwrites the ring slots of frame k - ring depth: its value must be in."""
+        if not self.pending:
+            return
+        self._drain()
+        ring = self.memory.ring_depth
+        if self.pending and k >= self.pending[0] + ring:
+            self._wait_until(lambda: not self.pending or k < self.pending[0] + ring)
 
     def after_frame(self, k: int) -> None:
-        self.settle()
-        jobs = []
+        if self.gone is not None or self.closed or not self.mvs:
+            return
+        due, needed = [], False
         for mv in self.mvs.values():
-            due = k % mv.spec.period == 0
-            if mv.error is not None or not (due or mv.kernel.every_frame):
+            if mv.error is not None:
                 continue
-            try:
-                inputs = mv.kernel.gather(self.memory, k)
-            except Exception as exc:  # noqa: BLE001 - this meta-variable stops
-                mv.fail(k, exc)
+            if k % mv.spec.period == 0:
+                due.append(mv.name)
+            elif not mv.every_frame:
                 continue
-            if due and inputs is not None:
-                jobs.append((mv, inputs))
-        if jobs and not self.closed:
-            self.pending = (k, self.pool.submit(_compute, k, jobs))
+            needed = True
+        if not needed:
+            return
+        if self.params is not None:
+            self.params.store(k, self.memory)
+        self.pending.append(k)
+        self._send((P.FRAME, k, due))
 
     def settle(self) -> None:
-        """Wait for the work handed to the thread."""
-        if self.pending is not None:
-            self.pending[1].result()
-            self.pending = None
+        """Wait for the values of every frame sent so far."""
+        if self.pending:
+            self._wait_until(lambda: not self.pending)
 
     def close(self) -> None:
         self.closed = True
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        self.pending = None
-
-
-def _compute(frame: int, jobs: list) -> None:
-    for mv, inputs in jobs:
-        t0 = time.perf_counter()
+        if self.proc is None:
+            return
+        self._send((P.STOP,))
+        self.proc.join(5.0)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(5.0)
         try:
-            value = mv.kernel.compute(inputs)
-        except Exception as exc:  # noqa: BLE001 - this meta-variable stops
-            mv.fail(frame, exc)
-            continue
-        mv.seconds += time.perf_counter() - t0
-        mv.record(frame, value)
+            self.conn.close()
+        except OSError:
+            pass
+        if self.params is not None:
+            self.params.close(unlink=True)
+        self.pending.clear()
 
 
 def host_of(core) -> MetaHost:

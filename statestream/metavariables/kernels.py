@@ -1,10 +1,11 @@
-"""What a meta-variable computes: ``gather`` in the core thread between frames (cheap:
-views of ring slots, copies of parameters), ``compute`` in the meta-variable thread."""
+"""What a meta-variable computes, in the meta-variable process: ``gather`` takes views of
+the ring slot of a frame (which the core keeps until the value is back) and the copies of
+``param_keys`` the core made between frames, ``compute`` turns them into the value."""
 from __future__ import annotations
 
 import numpy as np
 
-from statestream.metavariables.stats import pair_matrix, statistic
+from statestream.metavariables.stats import pair_matrix, statistics
 
 
 class Kernel:
@@ -12,20 +13,20 @@ class Kernel:
 
     def __init__(self, spec, graph):
         self.spec, self.graph = spec, graph
+        # parameters change in the next frame: the core copies them between frames
+        self.param_keys = tuple(tuple(name.split("/", 1)) for name in spec.sources
+                                if name not in graph.neuron_pools)
 
-    def _source(self, memory, name: str, frame: int, copy: bool):
+    def _source(self, memory, name: str, frame: int, params: dict):
         if name in self.graph.neuron_pools:
             state = memory.state(name, frame)
-            if self.spec.agents is not None:
-                state = state[:self.spec.agents]
-            return np.array(state) if copy else state
-        item, _, pname = name.partition("/")
-        return np.array(memory.param(item, pname))  # parameters change in the next frame
+            return state if self.spec.agents is None else state[:self.spec.agents]
+        return params[tuple(name.split("/", 1))]
 
-    def gather(self, memory, frame: int):
+    def gather(self, memory, frame: int, params: dict):
         """Inputs of ``compute`` for ``frame``; NP states are ring views, valid until the
-        frame that overwrites their slot (the host waits for that)."""
-        return [self._source(memory, name, frame, False) for name in self.spec.sources]
+        frame that overwrites their slot (the core waits for the value before that)."""
+        return [self._source(memory, name, frame, params) for name in self.spec.sources]
 
     def compute(self, inputs) -> np.ndarray:
         raise NotImplementedError
@@ -39,7 +40,7 @@ class ScalarStats(Kernel):
         rows = []
         for x in inputs:
             reduce = tuple(range(x.ndim)) if axes is None else axes
-            rows.append([statistic(s, x, reduce) for s in self.spec.stats])
+            rows.append(statistics(self.spec.stats, x, reduce))
         return np.asarray(rows, dtype=np.float32)
 
 

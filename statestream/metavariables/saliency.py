@@ -76,8 +76,8 @@ class SaliencyGrad:
         self.kept = set(self.recorded) | {self.source}
         self.frames: deque = deque(maxlen=self.depth + 1)
 
-    def gather(self, memory, frame: int):
-        """Copies of the recorded states of ``frame`` (kept for ``depth`` frames) and of the
+    def gather(self, memory, frame: int, params: dict):
+        """Copies of the recorded states of ``frame`` (kept for ``depth`` frames) and the
         parameters; None until ``depth`` + 1 consecutive frames are kept."""
         n = self.spec.agents
         if self.frames and self.frames[-1][0] != frame - 1:
@@ -86,7 +86,6 @@ class SaliencyGrad:
                                     for name in self.kept}))
         if len(self.frames) <= self.depth:
             return None
-        params = {key: np.array(memory.param(*key)) for key in self.param_keys}
         return frame, [states for _, states in self.frames], params
 
     def compute(self, inputs):

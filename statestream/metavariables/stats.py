@@ -39,6 +39,36 @@ def statistic(name: str, x: np.ndarray, axes: tuple) -> np.ndarray:
     return np.asarray(STATS[name](x, axes), dtype=np.float32)
 
 
+def statistics(names, x: np.ndarray, axes: tuple) -> list:
+    """``statistic(name, x, axes)`` for each of ``names``; over all axes of a float32 array
+    in one or two passes of pairwise float32 sums (a relative error near 1e-7, like the
+    float64 sums, at a quarter of their time)."""
+    if x.dtype != np.float32 or sorted(axes) != list(range(x.ndim)) or x.size == 0:
+        return [statistic(name, x, axes) for name in names]
+    flat = np.ascontiguousarray(x).reshape(-1)
+    n = flat.size
+    known: dict = {}
+
+    def mean():
+        if "mean" not in known:
+            known["mean"] = float(np.add.reduce(flat)) / n
+        return known["mean"]
+
+    def var():
+        if "var" not in known:
+            d = flat - np.float32(mean())
+            np.multiply(d, d, out=d)
+            known["var"] = float(np.add.reduce(d)) / n
+        return known["var"]
+
+    fast = {"mean": mean, "var": var, "std": lambda: np.sqrt(var()),
+            "min": lambda: flat.min(), "max": lambda: flat.max(),
+            "l1": lambda: float(np.add.reduce(np.abs(flat))),
+            "l2": lambda: np.sqrt(float(np.add.reduce(np.square(flat))))}
+    return [np.asarray(fast[name]() if name in fast else statistic(name, x, axes),
+                       dtype=np.float32) for name in names]
+
+
 def _pool_to(x: np.ndarray, size: tuple) -> np.ndarray:
     """Max-pool the spatial axes of [A, F, X, Y] down to ``size`` (integer factors)."""
     a, f, sx, sy = x.shape
