@@ -86,9 +86,11 @@ class MetaHost:
         self.seed = getattr(core, "seed", 0)
         self.threads = self.memory.layout.get("threads") or 1
         self.mvs: dict = {}
-        self.pending: deque = deque()  # frames sent, oldest first
+        self.pending: deque = deque()  # frames sent, oldest first (their slots are in use)
+        self.late: deque = deque()  # frames whose deferred values are still to come
         self.proc = self.conn = self.params = None
         self.serial = 0
+        self.unsent: tuple | None = None  # (frame, due names) not yet sent
         self.gone: str | None = None  # why the process ended early
         self.closed = False
 
@@ -134,9 +136,10 @@ class MetaHost:
             for mv in self.mvs.values():
                 mv.fail(None, self.gone)
         self.pending.clear()
+        self.late.clear()
 
     def _collect(self, message) -> None:
-        _, frame, results = message
+        frame, results = message[1], message[2]
         for name, value, error, seconds in results:
             mv = self.mvs.get(name)
             if mv is None:
@@ -146,8 +149,14 @@ class MetaHost:
             else:
                 mv.seconds += seconds
                 mv.record(frame, value)
+        if message[0] == "late":
+            if self.late and self.late[0] == frame:
+                self.late.popleft()
+            return
         if self.pending and self.pending[0] == frame:
             self.pending.popleft()
+        if message[3]:
+            self.late.append(frame)
 
     def _wait_until(self, done, timeout: float | None = None):
         """Collect answers until ``done()``; returns the ack that ended the wait, if any."""
@@ -162,14 +171,6 @@ class MetaHost:
                 return message[1:]
             self._collect(message)
         return None
-
-    def _drain(self) -> None:
-        """Collect what is there without waiting."""
-        while self.pending and self.gone is None:
-            message = self._receive(0)
-            if message is None:
-                return
-            self._collect(message)
 
     def _relayout_params(self) -> None:
         """A parameter ring for the parameters the meta-variables read now (no frame is
@@ -238,12 +239,14 @@ class MetaHost:
         """Frame k overwrites the ring slots of frame k - ring depth: its value must be in."""
         if not self.pending:
             return
-        self._drain()
-        ring = self.memory.ring_depth
+        ring = self.memory.ring_depth  # answers wait in the pipe until a slot is needed
         if self.pending and k >= self.pending[0] + ring:
             self._wait_until(lambda: not self.pending or k < self.pending[0] + ring)
 
     def after_frame(self, k: int) -> None:
+        """Note what frame k owes; it is sent while the items read for frame k + 1 (the
+        core thread waits then anyway) or when a command needs the values."""
+        self.unsent = None
         if self.gone is not None or self.closed or not self.mvs:
             return
         due, needed = [], False
@@ -255,7 +258,20 @@ class MetaHost:
             elif not mv.every_frame:
                 continue
             needed = True
-        if not needed:
+        if needed:
+            self.unsent = (k, due)
+
+    def during_read(self, k: int) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        """Copy the parameters of the unsent frame (they hold still until the next write
+        phase) and send it."""
+        if self.unsent is None:
+            return
+        k, due = self.unsent
+        self.unsent = None
+        if self.gone is not None or self.closed:
             return
         if self.params is not None:
             self.params.store(k, self.memory)
@@ -263,9 +279,10 @@ class MetaHost:
         self._send((P.FRAME, k, due))
 
     def settle(self) -> None:
-        """Wait for the values of every frame sent so far."""
-        if self.pending:
-            self._wait_until(lambda: not self.pending)
+        """Wait for the values of every frame computed so far (deferred ones too)."""
+        self._flush()
+        if self.pending or self.late:
+            self._wait_until(lambda: not self.pending and not self.late)
 
     def close(self) -> None:
         self.closed = True
@@ -283,6 +300,7 @@ class MetaHost:
         if self.params is not None:
             self.params.close(unlink=True)
         self.pending.clear()
+        self.late.clear()
 
 
 def host_of(core) -> MetaHost:

@@ -10,6 +10,7 @@ from statestream.metavariables.stats import pair_matrix, statistics
 
 class Kernel:
     every_frame = False  # True: gather sees every frame (a value needs earlier frames)
+    deferrable = False  # True: gather copies all it needs (compute may run frames later)
 
     def __init__(self, spec, graph):
         self.spec, self.graph = spec, graph

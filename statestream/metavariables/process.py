@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections import deque
 
 ADD, REMOVE, PARAMS, FRAME, STOP = "add", "remove", "params", "frame", "stop"
+MAX_LATER = 32  # frames of values computed after their slots are free (then: slots wait)
 
 
 def lower_priority() -> str:
@@ -49,8 +51,12 @@ def process_main(sid: str, conn, threads: int, seed: int) -> None:
     graph = load_session_graph(memory.layout)
     kernels: dict = {}
     params = None
+    later: deque = deque()  # (frame, [(name, kernel, inputs)])
     try:
         while True:
+            if later and not conn.poll(0):
+                conn.send(("late",) + _compute_later(*later.popleft()))
+                continue
             message = conn.recv()
             if message[0] == STOP:
                 break
@@ -65,8 +71,13 @@ def process_main(sid: str, conn, threads: int, seed: int) -> None:
                 params = None if message[1] is None else ParamRing(*message[1:], create=False)
             elif message[0] == FRAME:
                 _, frame, due = message
+                while len(later) >= MAX_LATER:
+                    conn.send(("late",) + _compute_later(*later.popleft()))
                 values = params.views(frame) if params is not None else {}
-                conn.send(("done", frame, _frame(kernels, memory, frame, due, values)))
+                now, deferred = _frame(kernels, memory, frame, due, values)
+                if deferred:
+                    later.append((frame, deferred))
+                conn.send(("done", frame, now, bool(deferred)))
     except (EOFError, OSError, KeyboardInterrupt):
         pass  # the core is gone (or going): nothing to report to
     finally:
@@ -86,21 +97,37 @@ def _add(kernels: dict, name: str, spec, graph, seed: int, threads: int) -> tupl
     return name, None, tuple(kernel.param_keys), bool(kernel.every_frame)
 
 
-def _frame(kernels: dict, memory, frame: int, due: list, params: dict) -> list:
-    """[(name, value or None, error or None, CPU seconds)] of the due meta-variables (the
-    others only keep the frame, e.g. saliency's recorded states)."""
-    results = []
+def _frame(kernels: dict, memory, frame: int, due: list, params: dict) -> tuple:
+    """([(name, value or None, error or None, CPU seconds)] of the due meta-variables that
+    compute now, [(name, kernel, inputs)] of those that compute later). The others only
+    keep the frame (e.g. saliency's recorded states)."""
+    results, deferred = [], []
     for name, kernel in list(kernels.items()):
         if name not in due and not kernel.every_frame:
             continue
         t0 = time.thread_time()
         try:
             inputs = kernel.gather(memory, frame, params)
-            value = (kernel.compute(inputs) if name in due and inputs is not None else None)
+            if name not in due or inputs is None:
+                continue
+            if kernel.deferrable:
+                deferred.append((name, kernel, inputs))
+                continue
+            value = kernel.compute(inputs)
         except Exception as exc:  # noqa: BLE001 - this meta-variable stops
             del kernels[name]
             results.append((name, None, f"{type(exc).__name__}: {exc}", 0.0))
             continue
-        if value is not None:
-            results.append((name, value, None, time.thread_time() - t0))
-    return results
+        results.append((name, value, None, time.thread_time() - t0))
+    return results, deferred
+
+
+def _compute_later(frame: int, deferred: list) -> tuple:
+    results = []
+    for name, kernel, inputs in deferred:
+        t0 = time.thread_time()
+        try:
+            results.append((name, kernel.compute(inputs), None, time.thread_time() - t0))
+        except Exception as exc:  # noqa: BLE001 - this meta-variable stops
+            results.append((name, None, f"{type(exc).__name__}: {exc}", 0.0))
+    return frame, results

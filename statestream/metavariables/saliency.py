@@ -58,6 +58,7 @@ class SaliencyGrad:
     """Gradient maps [agents, C, X, Y] of the source for the target."""
 
     every_frame = True  # keeps the states of the last depth + 1 frames
+    deferrable = True  # gather copies states and parameters
 
     def __init__(self, spec, graph, seed: int = 0, threads: int = 1):
         from statestream.backends import get_backend
@@ -86,6 +87,7 @@ class SaliencyGrad:
                                     for name in self.kept}))
         if len(self.frames) <= self.depth:
             return None
+        params = {key: np.array(params[key]) for key in self.param_keys}
         return frame, [states for _, states in self.frames], params
 
     def compute(self, inputs):

@@ -37,12 +37,15 @@ class Barrier:
         """What worker ``index`` needs: (its go semaphore, the shared done semaphore)."""
         return self.go[index], self.done
 
-    def phase(self, active, check) -> None:
+    def phase(self, active, check, during=None) -> None:
         """Release ``active`` workers and wait until each has finished; ``check`` is called
-        while waiting and raises if a child died."""
+        while waiting and raises if a child died; ``during()`` (must not raise) runs in
+        the core while the workers work."""
         go, acquire = self.go, self.done.acquire
         for index in active:
             go[index].release()
+        if during is not None:
+            during()
         for _ in active:
             if self.spins and self._spin(acquire):
                 continue
