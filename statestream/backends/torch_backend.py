@@ -55,7 +55,7 @@ class TorchBackend(Backend):
         return torch.full(as_shape(shape), float(value), dtype=F32, device=self.torch_device)
 
     def shape(self, x):
-        return tuple(int(s) for s in x.shape) if isinstance(x, torch.Tensor) else np.shape(x)
+        return tuple(x.shape) if isinstance(x, torch.Tensor) else np.shape(x)  # Size: ints
 
     def is_array(self, x):
         return isinstance(x, torch.Tensor)

@@ -38,6 +38,9 @@ def process_main(sid: str, conn, threads: int, seed: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     lower_priority()
     from statestream.metavariables.param_ring import ParamRing
+    from statestream.runtime.memory import keep_freed_memory
+
+    keep_freed_memory()  # statistics allocate MBs every frame: no fresh pages each time
     from statestream.runtime.session_memory import SessionMemory
     from statestream.runtime.worker import load_session_graph
 
