@@ -14,6 +14,7 @@ import numpy as np
 
 from statestream.errors import UserError
 from statestream.metavariables.host import host_of
+from statestream.runtime import control as C
 
 ACTIONS = ("list", "add", "remove", "show", "data", "info")
 USAGE = ("mv list | mv add NAME TYPE key=value ... | mv remove NAME | mv show NAME | "
@@ -32,7 +33,11 @@ def mv_command(core, words: list) -> str:
     if len(args) < wanted[0] or (wanted[1] is not None and len(args) > wanted[1]):
         raise UserError(f"usage: {USAGE}")
     host = host_of(core)
-    host.settle()  # every value of the frames computed so far
+    ctl = core.session.ctl
+    if action in ("add", "remove") or (not ctl[C.STREAMING] and ctl[C.STEPS] <= 0):
+        host.settle()  # every value of the frames computed so far
+    else:
+        host.collect()  # frames go on: the values in so far (a GUI polls often)
     if action == "list":
         return _list(host)
     if action == "add":

@@ -278,6 +278,14 @@ class MetaHost:
         self.pending.append(k)
         self._send((P.FRAME, k, due))
 
+    def collect(self) -> None:
+        """Record the answers that are in, without waiting."""
+        while (self.pending or self.late) and self.gone is None:
+            message = self._receive(0)
+            if message is None:
+                return
+            self._collect(message)
+
     def settle(self) -> None:
         """Wait for the values of every frame computed so far (deferred ones too)."""
         self._flush()

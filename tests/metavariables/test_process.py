@@ -73,3 +73,28 @@ def test_a_killed_process_switches_meta_variables_off_and_the_session_goes_on():
             session.add_metavariable("y", "scalar_stats", source="hidden1")
         assert session.state("hidden1").shape[0] == 128
     assert shm.session_files(sid) == []
+
+
+def test_polling_while_streaming_answers_values_in_so_far_and_all_once_paused():
+    import time
+
+    with statestream.open("demo", seed=0, learning=False) as session:
+        session.add_metavariable("h", "scalar_stats", source="hidden1", stats=["mean", "max"])
+        session.add_metavariable("sal", "saliency_grad", source="image", target="prediction")
+        session.stream()
+        last = -1
+        deadline = time.monotonic() + 60
+        while last < 40 and time.monotonic() < deadline:
+            frames, values = session.metavariable("h", 4)
+            if len(frames):
+                assert list(frames) == sorted(frames) and int(frames[-1]) >= last
+                assert np.all(np.isfinite(values))
+                last = int(frames[-1])
+            time.sleep(0.01)
+        assert last >= 40
+        session.pause()
+        time.sleep(0.2)
+        frame = session.frame
+        for name in ("h", "sal"):
+            frames, _ = session.metavariable(name, 3)
+            assert list(frames) == [frame - 2, frame - 1, frame], name
