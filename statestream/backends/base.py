@@ -136,6 +136,8 @@ class Backend:
         return x
 
     def relu(self, x, thresh=0.0):
+        if isinstance(thresh, (int, float)) and thresh == 0:
+            return self.maximum(x, 0.0)  # x - 0 is x, bit for bit: skip a full-size op
         return self.maximum(x - thresh, 0.0)
 
     def leakyrelu(self, x, leak=0.1):
