@@ -109,7 +109,10 @@ class ChannelServer:
             pass  # the tool went away or was not one of ours: nothing stays pending
         finally:
             self.connections.discard(conn)
-            conn.close()
+            try:
+                conn.close()
+            except OSError:
+                pass  # close() of the channel closed it at the same moment
 
     def close(self) -> None:
         self.closed = True
