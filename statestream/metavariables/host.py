@@ -1,19 +1,19 @@
 """Meta-variables in a session: a core hook and the meta-variable process behind it.
 
-After frame k the hook copies the parameters the meta-variables read into slot k of a
-parameter ring (``param_ring.py``, between frames, so they belong to frame k) and tells
-the meta-variable process (``process.py``), which reads the NP states of frame k from
-their ring slot while the network computes the next frames. Before a frame would
-overwrite those slots the hook waits for the values, so every value belongs to exactly
-one frame, and the process may lag behind by up to ring depth - 1 frames: it runs at the
-lowest CPU priority, on cycles the network leaves idle. Everything on the core's side runs
-in the core thread between frames (like commands), so it needs no thread or lock of its
-own. Values go into a ring of the last ``history`` frames per meta-variable; a
-meta-variable that fails is switched off with its error (the session goes on).
+After frame k the hook notes which meta-variables are due. While the items read for frame
+k + 1 (states and parameters of frame k hold still until the write phase) it copies the
+parameters they read into slot k of a parameter ring (``param_ring.py``) and tells the
+meta-variable process (``process.py``), which reads the NP states of frame k from their
+ring slot while the network computes the next frames. Before a frame would overwrite those
+slots the hook waits for the values, so every value belongs to exactly one frame, and the
+process may lag behind by up to ring depth - 1 frames: it runs at the lowest CPU priority,
+on cycles the network leaves idle. Everything on the core's side runs in the core thread
+(hooks and ``mv`` commands), so it needs no thread or lock of its own. Values go into a
+ring of the last ``history`` frames per meta-variable; a meta-variable that fails is
+switched off with its error (the session goes on).
 """
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 
@@ -39,27 +39,24 @@ class MetaVariable:
         self.count = 0
         self.seconds = 0.0
         self.error: str | None = None
-        self.lock = threading.Lock()
 
     @property
     def name(self) -> str:
         return self.spec.name
 
     def record(self, frame: int, value: np.ndarray) -> None:
-        with self.lock:
-            slot = self.count % self.spec.history
-            self.values[slot] = value
-            self.frames[slot] = frame
-            self.count += 1
+        slot = self.count % self.spec.history
+        self.values[slot] = value
+        self.frames[slot] = frame
+        self.count += 1
 
     def history(self, n: int | None = None) -> tuple:
         """(frames, values) of the last ``n`` computed frames (default all kept), oldest
         first."""
-        with self.lock:
-            kept = min(self.count, self.spec.history)
-            n = kept if n is None else max(0, min(int(n), kept))
-            slots = [(self.count - n + i) % self.spec.history for i in range(n)]
-            return self.frames[slots].copy(), self.values[slots].copy()
+        kept = min(self.count, self.spec.history)
+        n = kept if n is None else max(0, min(int(n), kept))
+        slots = [(self.count - n + i) % self.spec.history for i in range(n)]
+        return self.frames[slots].copy(), self.values[slots].copy()
 
     def fail(self, frame: int | None, what: str) -> None:
         if self.error is None:
@@ -237,8 +234,6 @@ class MetaHost:
     # -- hooks ------------------------------------------------------------------------------
     def before_frame(self, k: int) -> None:
         """Frame k overwrites the ring slots of frame k - ring depth: its value must be in."""
-        if not self.pending:
-            return
         ring = self.memory.ring_depth  # answers wait in the pipe until a slot is needed
         if self.pending and k >= self.pending[0] + ring:
             self._wait_until(lambda: not self.pending or k < self.pending[0] + ring)

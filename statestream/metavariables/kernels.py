@@ -1,6 +1,6 @@
 """What a meta-variable computes, in the meta-variable process: ``gather`` takes views of
 the ring slot of a frame (which the core keeps until the value is back) and the copies of
-``param_keys`` the core made between frames, ``compute`` turns them into the value."""
+``param_keys`` the core made before they changed, ``compute`` turns them into the value."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +14,7 @@ class Kernel:
 
     def __init__(self, spec, graph):
         self.spec, self.graph = spec, graph
-        # parameters change in the next frame: the core copies them between frames
+        # parameters change in the next write phase: the core copies them before it
         self.param_keys = tuple(tuple(name.split("/", 1)) for name in spec.sources
                                 if name not in graph.neuron_pools)
 

@@ -1,6 +1,6 @@
 """Copies of the parameters meta-variables read, one slot per frame of the state ring.
 
-The core copies the parameters of frame k into slot k % depth between frames; the
+The core copies the parameters of frame k into slot k % depth before they change; the
 meta-variable process reads that slot while it computes frame k's values, which the core
 waits for before it reuses the slot (as for the states' ring). The file is one of the
 session's files (``statestream-<id>.mv<n>``), removed with them on every exit.

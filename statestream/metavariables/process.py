@@ -1,11 +1,13 @@
 """The meta-variable process: computes every meta-variable of a session, frame by frame.
 
-It runs at the lowest CPU priority (SCHED_IDLE, else nice 19), so it uses the cycles the network leaves idle
-while the items wait at the barrier, and it does not share the core's interpreter lock. The
-core sends, after each frame k that some meta-variable needs, ``("frame", k, due, params)``
-(``params``: copies of the parameters the kernels read, made between frames); the process
-reads NP states straight from ring slot k of the session memory and answers
-``("done", k, results)``. The core keeps slot k until that answer is in (see ``host``).
+It runs at the lowest CPU priority (SCHED_IDLE, else nice 19), so it uses the cycles the
+network leaves idle while the items wait at the barrier, and it does not share the core's
+interpreter lock. The core sends ``("frame", k, due)`` for each frame k that some
+meta-variable needs; the process reads NP states from ring slot k of the session memory
+and parameters from slot k of the parameter ring, and answers ``("done", k, results,
+later)``; the core keeps both slots until that answer is in (``host``). Kernels that copy
+what they need in ``gather`` (``deferrable``: saliency) compute after that answer, when no
+frame waits, and send ``("late", k, results)``: the slow ones do not hold the state ring.
 """
 from __future__ import annotations
 
@@ -18,19 +20,16 @@ ADD, REMOVE, PARAMS, FRAME, STOP = "add", "remove", "params", "frame", "stop"
 MAX_LATER = 32  # frames of values computed after their slots are free (then: slots wait)
 
 
-def lower_priority() -> str:
+def lower_priority() -> None:
     """The network's items come first: SCHED_IDLE (runs only where a core would idle; it
     measured 5 points better than nice 19 on the demo), else nice 19."""
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        return "idle"
     except (AttributeError, OSError):
-        pass
-    try:
-        os.setpriority(os.PRIO_PROCESS, 0, 19)
-        return "nice 19"
-    except (AttributeError, OSError):
-        return "normal"
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, 19)
+        except (AttributeError, OSError):
+            pass
 
 
 def process_main(sid: str, conn, threads: int, seed: int) -> None:
