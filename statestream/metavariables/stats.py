@@ -39,10 +39,24 @@ def statistic(name: str, x: np.ndarray, axes: tuple) -> np.ndarray:
     return np.asarray(STATS[name](x, axes), dtype=np.float32)
 
 
+BLOCK = 1 << 16  # float32 dot products of this length stay accurate to ~1e-7
+_ONES = np.ones(BLOCK, dtype=np.float32)
+
+
+def _dot(a: np.ndarray, b: np.ndarray | None = None) -> float:
+    """sum(a * b) (sum(a) without ``b``) of flat float32 arrays: BLAS dot products over
+    blocks, added up in float64 (a third of the time of numpy's pairwise sum)."""
+    total = 0.0
+    for i in range(0, a.size, BLOCK):
+        part = a[i:i + BLOCK]
+        total += float(np.dot(part, _ONES[:part.size] if b is None else b[i:i + BLOCK]))
+    return total
+
+
 def statistics(names, x: np.ndarray, axes: tuple) -> list:
     """``statistic(name, x, axes)`` for each of ``names``; over all axes of a float32 array
-    in one or two passes of pairwise float32 sums (a relative error near 1e-7, like the
-    float64 sums, at a quarter of their time)."""
+    in few passes of blocked float32 dot products (a relative error near 1e-7, like the
+    float64 sums, at a sixth of their time)."""
     if x.dtype != np.float32 or sorted(axes) != list(range(x.ndim)) or x.size == 0:
         return [statistic(name, x, axes) for name in names]
     flat = np.ascontiguousarray(x).reshape(-1)
@@ -51,20 +65,22 @@ def statistics(names, x: np.ndarray, axes: tuple) -> list:
 
     def mean():
         if "mean" not in known:
-            known["mean"] = float(np.add.reduce(flat)) / n
+            known["mean"] = _dot(flat) / n
         return known["mean"]
 
     def var():
         if "var" not in known:
-            d = flat - np.float32(mean())
-            np.multiply(d, d, out=d)
-            known["var"] = float(np.add.reduce(d)) / n
+            m = mean()
+            known["var"] = _dot(flat, flat) / n - m * m
+            if not m * m <= 16 * known["var"]:  # cancellation would cost more than 4 bits
+                d = np.subtract(flat, np.float32(m))
+                known["var"] = _dot(d, d) / n
         return known["var"]
 
     fast = {"mean": mean, "var": var, "std": lambda: np.sqrt(var()),
             "min": lambda: flat.min(), "max": lambda: flat.max(),
-            "l1": lambda: float(np.add.reduce(np.abs(flat))),
-            "l2": lambda: np.sqrt(float(np.add.reduce(np.square(flat))))}
+            "l1": lambda: _dot(np.abs(flat)),
+            "l2": lambda: np.sqrt(_dot(flat, flat))}
     return [np.asarray(fast[name]() if name in fast else statistic(name, x, axes),
                        dtype=np.float32) for name in names]
 
