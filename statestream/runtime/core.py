@@ -91,6 +91,7 @@ class Core:
         self.control_lock = threading.Lock()  # streaming controls, changed from any thread
         self.hooks: list = []  # run in the core between frames (core clients, recorders)
         self.during_read: list = []  # hooks that also work while the items read
+        self.during_write: list = []  # ... and while they write
         self.during_failed: tuple | None = None
         self.session = SessionMemory.create(layout)
         try:  # from here on, every way out removes the session's files
@@ -169,22 +170,22 @@ class Core:
         ctl, k = self.session.ctl, self.next_frame
         active = self.all_items
         ctl[C.NEXT] = k
-        during = self._during_read if self.during_read else None
+        during = (lambda: self._during("during_read")) if self.during_read else None
         if self.read_active:  # items without read work are not woken for it
             ctl[C.PHASE] = C.PHASE_READ
             self.barrier.phase(self.read_active, self._check_children, during)
             self._check_failed()
         elif during is not None:
             during()
-        if self.during_failed is not None:
-            name, text = self.during_failed
-            self.during_failed = None
-            raise ItemFailed(name, text)
+        self._raise_during_failed()
         ctl[C.WRITE_SEQ] += 1  # odd: parameters may change (consistent readers retry)
         ctl[C.PHASE] = C.PHASE_WRITE
         try:
-            self.barrier.phase(active, self._check_children)
+            self.barrier.phase(active, self._check_children,
+                               (lambda: self._during("during_write")) if self.during_write
+                               else None)
             self._check_failed()
+            self._raise_during_failed()
             if self.reduce_active:
                 ctl[C.PHASE] = C.PHASE_REDUCE
                 self.barrier.phase(self.reduce_active, self._check_children)
@@ -253,26 +254,35 @@ class Core:
 
     def add_hook(self, hook) -> None:
         """``hook.before_frame(k)`` / ``hook.after_frame(k)`` run in the core between
-        frames (where commands run too), ``hook.during_read(k)`` (optional) while the
-        items read for frame k; ``hook.name`` names it when it raises;
-        ``hook.close()`` (optional) runs first in ``shutdown``."""
+        frames (where commands run too), ``hook.during_read(k)`` and
+        ``hook.during_write(k)`` (optional) while the items read for frame k and while
+        they compute it; ``hook.name`` names it when it raises; ``hook.close()``
+        (optional) runs first in ``shutdown``."""
         self.hooks.append(hook)
-        if hasattr(hook, "during_read"):
-            self.during_read.append(hook)
+        for method in ("during_read", "during_write"):
+            if hasattr(hook, method):
+                getattr(self, method).append(hook)
 
-    def _during_read(self) -> None:
-        """``hook.during_read(k)`` of the hooks that have one, while the items read for
-        frame k: states and parameters of frame k - 1 hold still until the write phase."""
+    def _during(self, method: str) -> None:
+        """``hook.during_read(k)`` (or ``during_write``) of the hooks that have one, while
+        the items read for frame k (states and parameters of frame k - 1 hold still until
+        the write phase) or compute it."""
         k = self.next_frame
-        for hook in self.during_read:
+        for hook in getattr(self, method):
             try:
-                hook.during_read(k)
+                getattr(hook, method)(k)
             except Exception:  # noqa: BLE001 - raised once the phase is over
                 import traceback
 
                 self.during_failed = (getattr(hook, "name", type(hook).__name__),
                                       traceback.format_exc().rstrip())
                 return
+
+    def _raise_during_failed(self) -> None:
+        if self.during_failed is not None:
+            name, text = self.during_failed
+            self.during_failed = None
+            raise ItemFailed(name, text)
 
     def _run_hooks(self, method: str, frame: int) -> None:
         for hook in self.hooks:

@@ -1,0 +1,80 @@
+"""Core hooks: what runs between frames and what runs while the items work."""
+from __future__ import annotations
+
+import pytest
+
+import statestream
+from statestream.graph import parse_graph
+from statestream.runtime import control as C
+
+GRAPH = """
+name: hooks
+agents: 2
+neuron_pools:
+    src: {shape: [2, 4, 4]}
+    dst: {shape: [2, 4, 4], act: tanh}
+    pred: {shape: [3, 1, 1], act: softmax}
+    target: {shape: [3, 1, 1]}
+synapse_pools:
+    src_dst: {source: [[src]], target: dst, rf: 3}
+    dst_pred: {source: [[dst]], target: pred}
+plasticities:  # a plasticity has read work: the read phase runs
+    learn:
+        type: loss
+        loss_function: MSE
+        source: pred
+        source_t: 2
+        target: target
+        target_t: 0
+        optimizer: adam
+        parameter: [[sp, dst_pred, W_0_0]]
+interfaces:
+    wave: {type: oscillator, out: [osci], remap: {osci: src}}
+"""
+
+
+class Recorder:
+    name = "recorder"
+
+    def __init__(self, session, fail_at=None):
+        self.ctl, self.calls, self.fail_at = session.memory.ctl, [], fail_at
+
+    def _note(self, what, k):
+        self.calls.append((what, k, int(self.ctl[C.PHASE])))
+
+    def before_frame(self, k):
+        self._note("before", k)
+
+    def during_read(self, k):
+        self._note("read", k)
+
+    def during_write(self, k):
+        self._note("write", k)
+        if k == self.fail_at:
+            raise RuntimeError("hook broke")
+
+    def after_frame(self, k):
+        self._note("after", k)
+
+
+def test_hooks_run_in_order_and_in_their_phase():
+    with statestream.open(parse_graph(GRAPH), seed=0) as session:
+        hook = Recorder(session)
+        session.core.add_hook(hook)
+        first = session.step(3) - 2
+        calls = hook.calls
+    assert [c[:2] for c in calls] == [(what, k) for k in range(first, first + 3)
+                                      for what in ("before", "read", "write", "after")]
+    phases = {what: {c[2] for c in calls if c[0] == what} for what, _, _ in calls}
+    assert phases["read"] == {C.PHASE_READ} and phases["write"] == {C.PHASE_WRITE}
+    assert phases["before"] == phases["after"] == {C.PHASE_IDLE}
+
+
+def test_a_hook_that_fails_while_the_items_write_stops_the_session_naming_it():
+    with statestream.open(parse_graph(GRAPH), seed=0) as session:
+        hook = Recorder(session, fail_at=2)
+        session.core.add_hook(hook)
+        with pytest.raises(Exception, match="recorder") as failed:
+            session.step(5)
+        assert "hook broke" in str(failed.value)
+        assert ("after", 2, C.PHASE_IDLE) not in hook.calls
