@@ -25,6 +25,7 @@ from statestream.metavariables.param_ring import ParamRing
 from statestream.metavariables.spec import check_spec, value_shape
 
 START_TIMEOUT_S = 120.0  # the process imports torch on a slow, busy machine
+SEND_EVERY = 2  # frames a message: the process wakes half as often, with warm caches
 POLL_S = 0.5
 
 
@@ -87,7 +88,8 @@ class MetaHost:
         self.late: deque = deque()  # frames whose deferred values are still to come
         self.proc = self.conn = self.params = None
         self.serial = 0
-        self.unsent: tuple | None = None  # (frame, due names) not yet sent
+        self.unsent: tuple | None = None  # (frame, due names) whose parameters wait
+        self.outbox: list = []  # (frame, due names) stored, sent SEND_EVERY at a time
         self.gone: str | None = None  # why the process ended early
         self.closed = False
 
@@ -134,6 +136,7 @@ class MetaHost:
                 mv.fail(None, self.gone)
         self.pending.clear()
         self.late.clear()
+        self.outbox = []
 
     def _collect(self, message) -> None:
         frame, results = message[1], message[2]
@@ -236,6 +239,7 @@ class MetaHost:
         """Frame k overwrites the ring slots of frame k - ring depth: its value must be in."""
         ring = self.memory.ring_depth  # answers wait in the pipe until a slot is needed
         if self.pending and k >= self.pending[0] + ring:
+            self._send_outbox()
             self._wait_until(lambda: not self.pending or k < self.pending[0] + ring)
 
     def after_frame(self, k: int) -> None:
@@ -264,19 +268,25 @@ class MetaHost:
         core thread's time a frame that would otherwise fall between two frames)."""
         self.collect()
 
-    def _flush(self) -> None:
-        """Copy the parameters of the unsent frame (they hold still until the next write
-        phase) and send it."""
-        if self.unsent is None:
-            return
-        k, due = self.unsent
-        self.unsent = None
-        if self.gone is not None or self.closed:
-            return
-        if self.params is not None:
-            self.params.store(k, self.memory)
-        self.pending.append(k)
-        self._send((P.FRAME, k, due))
+    def _flush(self, send: bool = False) -> None:
+        """Copy the parameters of the noted frame (they hold still until the next write
+        phase); send the frames stored so far once there are SEND_EVERY (or ``send``)."""
+        if self.unsent is not None:
+            k, due = self.unsent
+            self.unsent = None
+            if self.gone is not None or self.closed:
+                return
+            if self.params is not None:
+                self.params.store(k, self.memory)
+            self.pending.append(k)
+            self.outbox.append((k, due))
+        if send or len(self.outbox) >= SEND_EVERY:
+            self._send_outbox()
+
+    def _send_outbox(self) -> None:
+        if self.outbox and self.gone is None and not self.closed:
+            self._send((P.FRAME, self.outbox))
+        self.outbox = []
 
     def collect(self) -> None:
         """Record the answers that are in, without waiting."""
@@ -288,7 +298,7 @@ class MetaHost:
 
     def settle(self) -> None:
         """Wait for the values of every frame computed so far (deferred ones too)."""
-        self._flush()
+        self._flush(send=True)
         if self.pending or self.late:
             self._wait_until(lambda: not self.pending and not self.late)
 

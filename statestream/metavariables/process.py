@@ -2,10 +2,10 @@
 
 It runs at the lowest CPU priority (SCHED_IDLE, else nice 19), so it uses the cycles the
 network leaves idle while the items wait at the barrier, and it does not share the core's
-interpreter lock. The core sends ``("frame", k, due)`` for each frame k that some
-meta-variable needs; the process reads NP states from ring slot k of the session memory
-and parameters from slot k of the parameter ring, and answers ``("done", k, results,
-later)``; the core keeps both slots until that answer is in (``host``). Kernels that copy
+interpreter lock. The core sends ``("frame", [(k, due), ...])`` for the frames k that
+some meta-variable needs (two a message); the process reads NP states from ring slot k of
+the session memory and parameters from slot k of the parameter ring, and answers
+``("done", k, results, later)``; the core keeps both slots until that answer is in (``host``). Kernels that copy
 what they need in ``gather`` (``deferrable``: saliency) compute after that answer, when no
 frame waits, and send ``("late", k, results)``: the slow ones do not hold the state ring.
 """
@@ -72,14 +72,14 @@ def process_main(sid: str, conn, threads: int, seed: int) -> None:
                     params.close(unlink=False)
                 params = None if message[1] is None else ParamRing(*message[1:], create=False)
             elif message[0] == FRAME:
-                _, frame, due = message
-                while len(later) >= MAX_LATER:
-                    conn.send(("late",) + _compute_later(*later.popleft()))
-                values = params.views(frame) if params is not None else {}
-                now, deferred = _frame(kernels, memory, frame, due, values)
-                if deferred:
-                    later.append((frame, deferred))
-                conn.send(("done", frame, now, bool(deferred)))
+                for frame, due in message[1]:
+                    while len(later) >= MAX_LATER:
+                        conn.send(("late",) + _compute_later(*later.popleft()))
+                    values = params.views(frame) if params is not None else {}
+                    now, deferred = _frame(kernels, memory, frame, due, values)
+                    if deferred:
+                        later.append((frame, deferred))
+                    conn.send(("done", frame, now, bool(deferred)))
     except (EOFError, OSError, KeyboardInterrupt):
         pass  # the core is gone (or going): nothing to report to
     finally:
