@@ -270,8 +270,11 @@ class MetaHost:
 
     def _flush(self, send: bool = False) -> None:
         """Copy the parameters of the noted frame (they hold still until the next write
-        phase); send the frames stored so far once there are SEND_EVERY (or ``send``)."""
-        if self.unsent is not None:
+        phase); send the frames stored so far once there are SEND_EVERY, or ``send``, or
+        when no frame was noted (a frame does not wait for the next due one)."""
+        if self.unsent is None:
+            send = True
+        else:
             k, due = self.unsent
             self.unsent = None
             if self.gone is not None or self.closed:

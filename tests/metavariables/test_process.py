@@ -98,3 +98,32 @@ def test_polling_while_streaming_answers_values_in_so_far_and_all_once_paused():
         for name in ("h", "sal"):
             frames, _ = session.metavariable(name, 3)
             assert list(frames) == [frame - 2, frame - 1, frame], name
+
+
+def _frames_sent(period: int, frames: int) -> list:
+    """The frame lists the host sends for ``frames`` frames of one meta-variable, driving
+    its hooks as the core does (during_read(k), then after_frame(k))."""
+    from collections import deque
+    from types import SimpleNamespace
+
+    from statestream.metavariables.host import MetaHost
+
+    sent = []
+    host = MetaHost.__new__(MetaHost)
+    host.__dict__.update(
+        mvs={"a": SimpleNamespace(name="a", error=None, every_frame=False,
+                                  spec=SimpleNamespace(period=period))},
+        pending=deque(), late=deque(), outbox=[], unsent=None, gone=None, closed=False,
+        params=None, conn=SimpleNamespace(send=sent.append))
+    for k in range(frames):
+        host.during_read(k)
+        host.after_frame(k)
+    return [[k for k, _ in message[1]] for message in sent]
+
+
+def test_frames_go_two_a_message_but_a_lone_due_frame_does_not_wait():
+    """Frame k is stored while the items read for k + 1 (its parameters hold still then)
+    and sent with the next one; a due frame whose next frame is not due goes alone."""
+    assert _frames_sent(1, 7) == [[0, 1], [2, 3], [4, 5]]
+    assert _frames_sent(5, 13) == [[0], [5], [10]]  # sent at frames 2, 7, 12
+    assert _frames_sent(2, 7) == [[0], [2], [4]]
