@@ -119,7 +119,8 @@ class MetaHost:
         """The next answer of the process, or None after ``timeout`` seconds."""
         try:
             if not self.conn.poll(timeout):
-                if not self.proc.is_alive() and not self.conn.poll(0):
+                # a dead process is noticed while waiting (a look without waiting is cheap)
+                if timeout and not self.proc.is_alive() and not self.conn.poll(0):
                     self._lost()
                 return None
             return self.conn.recv()
@@ -139,24 +140,27 @@ class MetaHost:
         self.outbox = []
 
     def _collect(self, message) -> None:
-        frame, results = message[1], message[2]
-        for name, value, error, seconds in results:
-            mv = self.mvs.get(name)
-            if mv is None:
+        """Record ``("done", [(frame, results, later), ...])`` or ``("late", [(frame,
+        results), ...])``."""
+        for answer in message[1]:
+            frame, results = answer[0], answer[1]
+            for name, value, error, seconds in results:
+                mv = self.mvs.get(name)
+                if mv is None:
+                    continue
+                if error is not None:
+                    mv.fail(frame, error)
+                else:
+                    mv.seconds += seconds
+                    mv.record(frame, value)
+            if message[0] == "late":
+                if self.late and self.late[0] == frame:
+                    self.late.popleft()
                 continue
-            if error is not None:
-                mv.fail(frame, error)
-            else:
-                mv.seconds += seconds
-                mv.record(frame, value)
-        if message[0] == "late":
-            if self.late and self.late[0] == frame:
-                self.late.popleft()
-            return
-        if self.pending and self.pending[0] == frame:
-            self.pending.popleft()
-        if message[3]:
-            self.late.append(frame)
+            if self.pending and self.pending[0] == frame:
+                self.pending.popleft()
+            if answer[2]:
+                self.late.append(frame)
 
     def _wait_until(self, done, timeout: float | None = None):
         """Collect answers until ``done()``; returns the ack that ended the wait, if any."""
