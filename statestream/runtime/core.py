@@ -7,6 +7,7 @@ lost. States live in rings indexed by frame, so nobody copies whole states to re
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import multiprocessing as mp
 import os
@@ -92,6 +93,8 @@ class Core:
         self.hooks: list = []  # run in the core between frames (core clients, recorders)
         self.during_read: list = []  # hooks that also work while the items read
         self.during_write: list = []  # ... and while they write
+        self._during_read_hooks = functools.partial(self._during, "during_read")
+        self._during_write_hooks = functools.partial(self._during, "during_write")
         self.during_failed: tuple | None = None
         self.session = SessionMemory.create(layout)
         try:  # from here on, every way out removes the session's files
@@ -170,7 +173,7 @@ class Core:
         ctl, k = self.session.ctl, self.next_frame
         active = self.all_items
         ctl[C.NEXT] = k
-        during = (lambda: self._during("during_read")) if self.during_read else None
+        during = self._during_read_hooks if self.during_read else None
         if self.read_active:  # items without read work are not woken for it
             ctl[C.PHASE] = C.PHASE_READ
             self.barrier.phase(self.read_active, self._check_children, during)
@@ -182,8 +185,7 @@ class Core:
         ctl[C.PHASE] = C.PHASE_WRITE
         try:
             self.barrier.phase(active, self._check_children,
-                               (lambda: self._during("during_write")) if self.during_write
-                               else None)
+                               self._during_write_hooks if self.during_write else None)
             self._check_failed()
             self._raise_during_failed()
             if self.reduce_active:

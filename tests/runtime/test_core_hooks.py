@@ -6,31 +6,7 @@ import pytest
 import statestream
 from statestream.graph import parse_graph
 from statestream.runtime import control as C
-
-GRAPH = """
-name: hooks
-agents: 2
-neuron_pools:
-    src: {shape: [2, 4, 4]}
-    dst: {shape: [2, 4, 4], act: tanh}
-    pred: {shape: [3, 1, 1], act: softmax}
-    target: {shape: [3, 1, 1]}
-synapse_pools:
-    src_dst: {source: [[src]], target: dst, rf: 3}
-    dst_pred: {source: [[dst]], target: pred}
-plasticities:  # a plasticity has read work: the read phase runs
-    learn:
-        type: loss
-        loss_function: MSE
-        source: pred
-        source_t: 2
-        target: target
-        target_t: 0
-        optimizer: adam
-        parameter: [[sp, dst_pred, W_0_0]]
-interfaces:
-    wave: {type: oscillator, out: [osci], remap: {osci: src}}
-"""
+from tests.api.test_defects import GRAPH  # a plasticity: the read phase runs
 
 
 class Recorder:
