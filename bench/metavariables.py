@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 
 import statestream
@@ -36,6 +37,11 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(FOUR),
                         help="comma-separated meta-variables of the four (what each costs)")
     args = parser.parse_args()
+    unknown = [name for name in args.only.split(",") if name not in FOUR]
+    if unknown:
+        print(f"bench/metavariables.py: --only: no meta-variable {unknown[0]!r} "
+              f"(one of {', '.join(FOUR)})", file=sys.stderr)
+        sys.exit(2)
     chosen = {name: FOUR[name] for name in args.only.split(",")}
     print(f"demo, learning on, threads 1, {os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
