@@ -103,7 +103,7 @@ def _headless(args) -> int:
             })
     except ItemFailed as exc:
         positioned = exc.user and re.match(r"\S+:\d+: ", exc.message)
-        print(exc.message if positioned else f"statestream: item {exc.name} failed: "
+        print(exc.message if positioned else f"statestream: {exc.what} failed: "
               f"{exc.message}", file=sys.stderr)
         status = 2 if exc.user else 1
     except Interrupted as exc:

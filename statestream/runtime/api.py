@@ -208,7 +208,7 @@ class Session(_Client):
 
             exc = self.error
             if isinstance(exc, ItemFailed):
-                raise UserError(f"item {exc.name} failed: {exc.message}") from exc
+                raise UserError(f"{exc.what} failed: {exc.message}") from exc
             raise exc
         if self._closed or not self._thread.is_alive():
             raise UserError(f"session {self.id} has ended")

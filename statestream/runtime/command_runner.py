@@ -221,7 +221,7 @@ class CommandRunner:
         mode = "streaming" if ctl[C.STREAMING] else "paused"
         return (f"session {self.session.sid}: frame {int(ctl[C.FRAME])}, {mode}, "
                 f"split {int(ctl[C.SPLIT])}, delay {int(ctl[C.DELAY_US]) / 1000:g} ms, "
-                f"{len(self.session.processes)} processes")
+                f"{len(self.session.processes)} items in {len(self.core.hosts)} processes")
 
     def _do_save(self, path):
         self.core.save_states(path)

@@ -28,8 +28,9 @@ from statestream.runtime.adapt import adapt_periods
 from statestream.runtime.channel import ChannelServer
 from statestream.runtime.command_runner import CommandRunner
 from statestream.plasticities import describe_plasticity, plasticity_parts
+from statestream.runtime.hosting import host_groups, host_label
 from statestream.runtime.layout import plan_memory, process_table
-from statestream.runtime.placement import placement
+from statestream.runtime.placement import available_cores, placement
 from statestream.runtime.session_store import SessionStore, read_interface_states
 from statestream.runtime.store import load_snapshot, take_snapshot
 from statestream.runtime.session_memory import SessionMemory
@@ -43,9 +44,17 @@ EXIT_WAIT_S = 1.0
 class ItemFailed(Exception):
     """A worker raised or died; ``user`` marks a mistake of the user (exit code 2)."""
 
-    def __init__(self, name: str, message: str, user: bool = False):
+    def __init__(self, name: str, message: str, user: bool = False, items: list | None = None):
         self.name, self.message, self.user = name, message, user
+        self.items = list(items or [name])  # a process that died took all its items along
         super().__init__(f"{name}: {message}")
+
+    @property
+    def what(self) -> str:
+        """``item NAME``, or ``items A, B and C`` for a shared process."""
+        if len(self.items) == 1:
+            return f"item {self.items[0]}"
+        return f"items {', '.join(self.items[:-1])} and {self.items[-1]}"
 
 
 class Core:
@@ -78,14 +87,18 @@ class Core:
             "plast_parts": dict(self.parts),
             "cpus": placement(graph, self.table),  # process -> cores it is pinned to
         }
+        # lists of items sharing one worker process (hosting.py); a phase wakes processes
+        self.hosts = host_groups(graph, self.table, layout["cpus"], len(available_cores()))
+        layout["hosts"] = self.hosts
+        self.host_of = {name: h for h, names in enumerate(self.hosts) for name in names}
         self.procs: dict = {}
         self.barrier = None
         self.channel = None
         self.read_active: list = []
-        self.reduce_active = [i for i, row in enumerate(self.table)
-                              if row["kind"] == "plast" and "of" not in row
-                              and self.parts.get(row["name"], 1) > 1]
-        self.all_items = list(range(len(self.table)))
+        self.reduce_active = sorted({self.host_of[row["name"]] for row in self.table
+                                     if row["kind"] == "plast" and "of" not in row
+                                     and self.parts.get(row["name"], 1) > 1})
+        self.all_items = list(range(len(self.hosts)))
         self.next_frame = 0
         self.started_at = time.time()
         self.frame_done = threading.Condition()
@@ -141,31 +154,33 @@ class Core:
         forked = mp.get_context("fork")
         from statestream.runtime.worker import worker_main
 
-        self.barrier = Barrier(forkserver, len(self.table))
+        self.barrier = Barrier(forkserver, len(self.hosts))
         with _main_module_hidden():
             self._spawn(forkserver, forked, worker_main)
-        remaining = len(self.table)
+        remaining = len(self.hosts)
         while remaining:
-            self.progress(f"starting: {remaining} of {len(self.table)} items initialising")
+            self.progress(f"starting: {remaining} of {len(self.hosts)} processes initialising")
             self.barrier.wait_one(self._check_children)
             remaining -= 1
         self._check_failed()
-        self.read_active = [int(i) for i in np.flatnonzero(self.session.proc("needs_read"))]
+        processes = self.session.processes
+        self.read_active = sorted({self.host_of[processes[i]]
+                                   for i in np.flatnonzero(self.session.proc("needs_read"))})
         self.progress(f"started {len(self.table)} items in {time.perf_counter() - t0:.1f} s",
                       final=True)
         return time.perf_counter() - t0
 
     def _spawn(self, forkserver, forked, worker_main) -> None:
-        for row in self.table:
-            name = row["name"]
-            go, done = self.barrier.ends(self.session.index[name])
-            ctx, iface = ((forked, self.interfaces[name]) if row["kind"] == "if"
+        for h, names in enumerate(self.hosts):
+            go, done = self.barrier.ends(h)
+            ctx, iface = ((forked, self.interfaces[names[0]]) if names[0] in self.interfaces
                           else (forkserver, None))
-            proc = ctx.Process(target=worker_main, name=f"statestream:{name}",
-                               args=(self.session.sid, name, go, done, os.getpid(), iface),
+            label = host_label(names)
+            proc = ctx.Process(target=worker_main, name=f"statestream:{label}",
+                               args=(self.session.sid, names, go, done, os.getpid(), iface),
                                daemon=True)
             proc.start()
-            self.procs[name] = proc
+            self.procs[label] = proc
 
     # -- frames ------------------------------------------------------------------------------------
     def frame(self) -> int:
@@ -202,15 +217,17 @@ class Core:
         return k
 
     def _check_children(self) -> None:
-        for name, proc in self.procs.items():
+        for names, proc in zip(self.hosts, self.procs.values()):
             if proc.exitcode is None:
                 continue
-            i = self.session.index[name]
-            if self.session.proc("state")[i] == C.P_FAILED:
-                self._raise_failed(i)
+            for name in names:
+                i = self.session.index[name]
+                if self.session.proc("state")[i] == C.P_FAILED:
+                    self._raise_failed(i)
             code = proc.exitcode
             how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-            raise ItemFailed(name, f"process {proc.pid} {how} (frame {self.next_frame})")
+            raise ItemFailed(host_label(names), f"process {proc.pid} {how} "
+                             f"(frame {self.next_frame})", items=names)
 
     def _check_failed(self) -> None:
         if not self.session.ctl[C.FAILED]:
@@ -382,7 +399,7 @@ class Core:
             with self.frame_done:
                 self.frame_done.notify_all()
             if self.barrier is not None and self.session.ctl is not None:
-                alive = [self.session.index[n] for n, p in self.procs.items() if p.exitcode is None]
+                alive = [h for h, p in enumerate(self.procs.values()) if p.exitcode is None]
                 self.session.ctl[C.PHASE] = C.PHASE_EXIT
                 for i in alive:
                     self.barrier.go[i].release()

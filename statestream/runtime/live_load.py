@@ -58,7 +58,7 @@ def _load_phase(core) -> None:
     ctl = core.session.ctl
     ctl[C.PHASE] = C.PHASE_LOAD
     try:
-        core.barrier.phase(range(len(core.table)), core._check_children)
+        core.barrier.phase(range(len(core.hosts)), core._check_children)
         core._check_failed()
     finally:
         ctl[C.PHASE] = C.PHASE_IDLE

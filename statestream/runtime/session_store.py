@@ -97,7 +97,8 @@ def read_interface_states(core) -> dict:
     memory = core.session
     memory.ctl[C.PHASE] = C.PHASE_SAVE
     try:
-        core.barrier.phase([memory.index[n] for n in core.interfaces], core._check_children)
+        core.barrier.phase(sorted({core.host_of[n] for n in core.interfaces}),
+                            core._check_children)
         core._check_failed()
     finally:
         memory.ctl[C.PHASE] = C.PHASE_IDLE

@@ -13,8 +13,9 @@ from statestream.runtime.placement import pin
 from statestream.runtime.sync import ORPHAN_POLL_S, CoreGone, CoreWatch
 
 
-def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> None:
-    """Entry point of every worker (``iface``: an interface built by the core, forked)."""
+def worker_main(sid: str, names: list, go, done, core_pid: int, iface=None) -> None:
+    """Entry point of every worker process: the items ``names`` (several neuron-pools may
+    share a process, see hosting.py; ``iface``: an interface built by the core, forked)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the core decides when we stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from statestream.runtime.memory import keep_freed_memory
@@ -24,21 +25,27 @@ def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> Non
 
     watch = CoreWatch(core_pid)
     session = SessionMemory.attach(sid)
-    index = session.index[name]
-    session.proc("pid")[index] = os.getpid()
+    indexes = [session.index[name] for name in names]
+    for index in indexes:
+        session.proc("pid")[index] = os.getpid()
+    at = [indexes[0]]  # the row of the item at work: a failure is reported there
     started = False
     try:
-        pin(session.layout.get("cpus", {}).get(name))
-        runner = build_runner(session, name, iface)
-        session.proc("needs_read")[index] = int(runner.needs_read)
-        session.proc("state")[index] = C.P_READY
+        pin(session.layout.get("cpus", {}).get(names[0]))
+        runners = []
+        for name, index in zip(names, indexes):
+            at[0] = index
+            runners.append(build_runner(session, name, iface))
+            session.proc("needs_read")[index] = int(runners[-1].needs_read)
+            session.proc("state")[index] = C.P_READY
         done.release()
         started = True
-        _profiled(loop, name, session, runner, index, go, done, watch)
+        _profiled(loop, "+".join(names), session, runners, indexes, go, done, watch, at)
     except CoreGone:
         session.unlink()  # nobody else is left to remove the session's memory
         os._exit(3)
     except BaseException as exc:  # report, then leave: the core shuts the session down
+        index = at[0]
         kind = C.ERR_USER if isinstance(exc, UserError) else C.ERR_INTERNAL
         text = str(exc) if kind == C.ERR_USER else traceback.format_exc()
         if started and kind != C.ERR_USER:
@@ -50,7 +57,8 @@ def worker_main(sid: str, name: str, go, done, core_pid: int, iface=None) -> Non
         done.release()
         sys.stderr.flush()
         os._exit(1)
-    session.proc("state")[index] = C.P_EXITED
+    for index in indexes:
+        session.proc("state")[index] = C.P_EXITED
     os._exit(0)
 
 
@@ -114,14 +122,16 @@ def device_of(item, layout: dict) -> str:
                          layout.get("visible_gpus") or [])
 
 
-def loop(session, runner, index: int, go, done, watch) -> int:
-    """Follow the core's phases. Per phase: one wait, two clock reads, one post; nothing
-    allocated beyond the runner's own work."""
+def loop(session, runners, indexes, go, done, watch, at) -> int:
+    """Follow the core's phases, each item of the process in turn. Per phase: one wait,
+    two clock reads per item, one post; nothing allocated beyond the runners' own work."""
     ctl = memoryview(session.ctl)  # plain ints, cheaper than numpy scalars
-    read_s, write_s = (memoryview(session.proc(t)[index]) for t in ("read_s", "write_s"))
-    exec_s = session.proc("exec_s")[index]
-    executions = session.proc("executions")[index:index + 1]
-    read, write, clock, release = runner.read, runner.write, time.perf_counter, done.release
+    items = [(runner, index, memoryview(session.proc("read_s")[index]),
+              memoryview(session.proc("write_s")[index]), session.proc("exec_s")[index],
+              session.proc("executions")[index:index + 1])
+             for runner, index in zip(runners, indexes)]
+    readers = [item for item in items if item[0].needs_read]
+    clock, release = time.perf_counter, done.release
     acquire, slice_s = go.acquire, ORPHAN_POLL_S
     PHASE, NEXT, WINDOW = C.PHASE, C.NEXT, C.WINDOW
     frame = -1
@@ -133,28 +143,40 @@ def loop(session, runner, index: int, go, done, watch) -> int:
         phase = ctl[PHASE]
         if phase == C.PHASE_WRITE:
             frame = ctl[NEXT]
-            start = clock()
-            if write(frame):
-                elapsed = clock() - start
-                write_s[frame % WINDOW] = elapsed
-                exec_s[executions[0] % WINDOW] = elapsed
-                executions[0] += 1
-            else:  # a carry: too short to be worth a clock read
-                write_s[frame % WINDOW] = 0.0
+            slot = frame % WINDOW
+            for runner, index, _, write_s, exec_s, executions in items:
+                at[0] = index
+                start = clock()
+                if runner.write(frame):
+                    elapsed = clock() - start
+                    write_s[slot] = elapsed
+                    exec_s[executions[0] % WINDOW] = elapsed
+                    executions[0] += 1
+                else:  # a carry: too short to be worth a clock read
+                    write_s[slot] = 0.0
         elif phase == C.PHASE_READ:
             frame = ctl[NEXT]
-            start = clock()
-            read(frame)
-            read_s[frame % WINDOW] = clock() - start
+            for runner, index, read_s, *_ in readers:
+                at[0] = index
+                start = clock()
+                runner.read(frame)
+                read_s[frame % WINDOW] = clock() - start
         elif phase == C.PHASE_REDUCE:
-            runner.reduce(ctl[NEXT])
+            for runner, index, *_ in items:
+                at[0] = index
+                runner.reduce(ctl[NEXT])
         elif phase == C.PHASE_EXIT:
             release()
             return frame
         elif phase == C.PHASE_SAVE:
-            runner.save(os.path.join(session.layout["save_dir"], f"{runner.name}.npy"))
+            for runner, index, *_ in items:
+                at[0] = index
+                runner.save(os.path.join(session.layout["save_dir"], f"{runner.name}.npy"))
         elif phase == C.PHASE_LOAD:
-            runner.load(os.path.join(session.layout["save_dir"], f"{runner.name}.load.npy"))
+            for runner, index, *_ in items:
+                at[0] = index
+                runner.load(os.path.join(session.layout["save_dir"],
+                                         f"{runner.name}.load.npy"))
         release()
 
 

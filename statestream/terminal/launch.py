@@ -98,7 +98,7 @@ def open_session(args, schedule):
                                    learning=not args.no_learning, memory=args.memory,
                                    init_states=args.init_states, progress=print_progress)
     except ItemFailed as exc:
-        raise UserError(f"item {exc.name} failed: {exc.message}") from None
+        raise UserError(f"{exc.what} failed: {exc.message}") from None
     try:
         if schedule:
             for problem in apply_schedule(session, schedule):

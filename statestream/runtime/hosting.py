@@ -1,0 +1,80 @@
+"""Which items share a worker process.
+
+A process that wakes up on a core where other processes ran finds its caches cold: on a
+2-core machine a small neuron-pool's frame cost ~0.2 ms of CPU in its own process against
+~0.03-0.07 ms when computed next to the others (docs/runtime.md). So where the machine
+has fewer cores than the session has processes, the neuron-pools share processes, one per
+core, their estimated costs balanced; interfaces, plasticities (and their parts) and
+pinned items keep a process each. ``$STATESTREAM_GROUP``: ``auto`` (default), ``off``
+(one process per item) or the number of neuron-pool processes.
+"""
+from __future__ import annotations
+
+import math
+import os
+
+from statestream.errors import UserError
+
+GROUP_ENV = "STATESTREAM_GROUP"
+
+
+def host_groups(graph, table: list, cpus: dict, cores: int, setting: str | None = None) -> list:
+    """Lists of process-table names, one list per worker process, in table order."""
+    setting = (os.environ.get(GROUP_ENV, "auto") if setting is None else setting).strip()
+    free = [row["name"] for row in table if row["kind"] == "np" and row["name"] not in cpus]
+    if setting == "off" or len(free) < 2:
+        return [[row["name"]] for row in table]
+    if setting == "auto":
+        if cores >= len(table):
+            return [[row["name"]] for row in table]
+        count = max(1, cores)
+    elif setting.isdigit() and int(setting) > 0:
+        count = int(setting)
+    else:
+        raise UserError(f"${GROUP_ENV}: {setting!r} is not auto, off or a number of processes")
+    groups = balanced(free, [np_cost(graph, n) for n in free], min(count, len(free)))
+    first = {name: group for group in groups for name in group}
+    out = []
+    for row in table:
+        name = row["name"]
+        if name not in first:
+            out.append([name])
+        elif first[name][0] == name:
+            out.append(first[name])
+    return out
+
+
+def np_cost(graph, name: str) -> float:
+    """Rough cost of one frame of a neuron-pool, in multiply-adds: a fixed share per call,
+    its incoming SPs' multiply-adds, its elements (noise counts ~300 a value)."""
+    size = math.prod(graph.np_state_shape(name))
+    noisy = bool(graph.neuron_pools[name].noise)
+    cost = 1e6 + 20.0 * size
+    for sp in graph.incoming(name):
+        noisy = noisy or bool(sp.noise)
+        for f, sources in enumerate(sp.source):
+            for i, source in enumerate(sources):
+                _, features, x, y = graph.np_state_shape(source)
+                rf = sp.rf[f][i]
+                cost += size * features * (rf * rf if rf else x * y)
+    return cost + (300.0 * size if noisy else 0.0)
+
+
+def balanced(names: list, costs: list, count: int) -> list:
+    """``names`` in ``count`` groups of similar total cost (largest first, each to the
+    lightest group), each group in the order of ``names``."""
+    loads = [0.0] * count
+    members: list = [[] for _ in range(count)]
+    for i in sorted(range(len(names)), key=lambda i: -costs[i]):
+        g = loads.index(min(loads))
+        loads[g] += costs[i]
+        members[g].append(i)
+    groups = [[names[i] for i in sorted(m)] for m in members if m]
+    return sorted(groups, key=lambda g: names.index(g[0]))
+
+
+def host_label(names: list) -> str:
+    return "+".join(names)
+
+
+__all__ = ["GROUP_ENV", "balanced", "host_groups", "host_label", "np_cost"]
