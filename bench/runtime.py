@@ -1,10 +1,12 @@
 """The streaming runtime measured against itself and against the reference simulator.
 
 (a) microseconds per frame for graphs of 2, 4, 8 and 16 items that compute nothing (each
-    neuron-pool is paused, so a frame is the write phase plus a tiny copy per item), next
-    to a bare barrier of the same kind over as many processes (bench/bare_barrier.py:
-    processes that only wait and post), measured interleaved in the same run, and their
-    ratio: the bare barrier is the limit of the machine;
+    neuron-pool is paused, so a frame is the write phase plus a tiny copy per item), one
+    process per item ($STATESTREAM_GROUP=off), next to a bare barrier of the same kind over
+    as many processes (bench/bare_barrier.py: processes that only wait and post), measured
+    interleaved in the same run, and their ratio: the bare barrier is the limit of the
+    machine; then the same graphs as the runtime runs them by default (neuron-pools
+    sharing processes where cores are few, runtime/hosting.py);
 (b) demo frames/s in the multi-process runtime and in the reference simulator (same
     graph, seed and frame count, both with freed memory kept in the process), and ratio,
     without learning (the network alone) and with its plasticity.
@@ -25,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.bare_barrier import time_bare  # noqa: E402
 from statestream.runtime import control as C  # noqa: E402
 from statestream.runtime.core import Core  # noqa: E402
+from statestream.runtime.hosting import GROUP_ENV  # noqa: E402
 from statestream.runtime.memory import keep_freed_memory  # noqa: E402
 from statestream.runtime.simulator import Simulator  # noqa: E402
 from statestream.graph import load_graph, parse_graph  # noqa: E402
@@ -38,10 +41,21 @@ def empty_graph(items: int):
     return parse_graph(f"name: empty{items}\nagents: 1\nneuron_pools:\n{nps}\n")
 
 
-def time_core(graph, frames: int, threads: int = 1, learning: bool = False) -> float:
-    """Seconds per frame of the multi-process runtime (after a warm-up)."""
-    core = Core(graph, backend="torch", seed=0, threads=threads, learning=learning)
-    time_core.processes = len(core.table)
+def time_core(graph, frames: int, threads: int = 1, learning: bool = False,
+              group: str | None = None) -> float:
+    """Seconds per frame of the multi-process runtime (after a warm-up); ``group``: the
+    $STATESTREAM_GROUP setting (None: as set)."""
+    saved = os.environ.get(GROUP_ENV)
+    if group is not None:
+        os.environ[GROUP_ENV] = group
+    try:
+        core = Core(graph, backend="torch", seed=0, threads=threads, learning=learning)
+    finally:
+        if saved is None:
+            os.environ.pop(GROUP_ENV, None)
+        else:
+            os.environ[GROUP_ENV] = saved
+    time_core.processes = f"{len(core.table)} items in {len(core.hosts)} processes"
     try:
         core.start()
         core.session.ctl[C.STREAMING] = 1
@@ -90,13 +104,15 @@ def empty_frames(args) -> None:
     print(f"(a) empty-compute graphs, {args.frames} frames each (torch, 1 thread per process), "
           f"median of {args.rounds} interleaved rounds")
     for items in (int(s) for s in args.sizes.split(",")):
-        runtime, bare = [], []
+        runtime, bare, shared = [], [], []
         for _ in range(args.rounds):
             bare.append(time_bare(items, args.frames))
-            runtime.append(time_core(empty_graph(items), args.frames))
+            runtime.append(time_core(empty_graph(items), args.frames, group="off"))
+            shared.append(time_core(empty_graph(items), args.frames))
         runtime, bare = statistics.median(runtime), statistics.median(bare)
         print(f"    {items:3d} items: runtime {runtime * 1e6:8.1f} us/frame   bare barrier "
-              f"{bare * 1e6:8.1f} us/frame   runtime / bare = {runtime / bare:.2f}")
+              f"{bare * 1e6:8.1f} us/frame   runtime / bare = {runtime / bare:.2f}   "
+              f"default ({time_core.processes}): {statistics.median(shared) * 1e6:.1f} us/frame")
 
 
 def compare(demo, args, learning: bool, part: str) -> None:
@@ -111,7 +127,7 @@ def compare(demo, args, learning: bool, part: str) -> None:
     what = "with learning" if learning else "without learning"
     print(f"({part}) demo {what} ({demo.agents} agents), {args.demo_frames} frames, median of "
           f"{args.rounds} interleaved rounds")
-    print(f"    runtime, {processes} processes x 1 thread: {1 / runtime:7.1f} frames/s")
+    print(f"    runtime, {processes}, 1 thread each: {1 / runtime:7.1f} frames/s")
     for threads, seconds in reference.items():
         label = f"{threads} thread" if threads else "default threads"
         print(f"    reference simulator, {label:15s}: {1 / seconds:7.1f} frames/s   "

@@ -7,13 +7,15 @@ and a wide graph (4 columns of 4 neuron-pools, 18 in all, one loss plasticity pe
 The reference is the single-process simulator with 1 thread (plasticities unsplit).
 
 Usage: python bench/scaling.py [--frames N] [--cores 1,2,4] [--graphs demo,wide]
-                               [--modes learning,forward] [--agents N]
+                               [--modes learning,forward] [--agents N] [--rounds R]
+(--rounds R: R runs of each line, one after the other; the medians are printed)
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -79,7 +81,7 @@ def child(args) -> None:
         start = time.perf_counter()
         core.stream(args.frames, adapt=False)
         runtime = args.frames / (time.perf_counter() - start)
-        processes = len(core.table)
+        processes, items = len(core.hosts), len(core.table)
     finally:
         core.shutdown()
     try:
@@ -91,7 +93,8 @@ def child(args) -> None:
     start = time.perf_counter()
     sim.run(args.frames)
     reference = args.frames / (time.perf_counter() - start)
-    print(json.dumps({"runtime": runtime, "reference": reference, "processes": processes}))
+    print(json.dumps({"runtime": runtime, "reference": reference, "processes": processes,
+                      "items": items}))
 
 
 def core_counts(limit: int, wanted: str | None) -> list:
@@ -111,14 +114,16 @@ def main() -> None:
     parser.add_argument("--graphs", default="demo,wide")
     parser.add_argument("--modes", default="learning,forward")
     parser.add_argument("--agents", type=int, default=None, help="default: the graph's")
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--child", nargs=2, metavar=("GRAPH", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         args.graph, args.mode = args.child
         return child(args)
     cores = sorted(os.sched_getaffinity(0))
-    print(f"{'graph':6s} {'mode':9s} {'cores':>5s} {'procs':>5s} {'runtime':>9s} "
-          f"{'reference':>9s} {'ratio':>6s}   (frames/s, {args.frames} frames)")
+    print(f"{'graph':6s} {'mode':9s} {'cores':>5s} {'items':>5s} {'procs':>5s} {'runtime':>9s} "
+          f"{'reference':>9s} {'ratio':>6s}   (frames/s, {args.frames} frames, median of "
+          f"{args.rounds})")
     for graph in args.graphs.split(","):
         for mode in args.modes.split(","):
             for n in core_counts(len(cores), args.cores):
@@ -127,13 +132,20 @@ def main() -> None:
                            "--frames", str(args.frames)]
                 if args.agents:
                     command += ["--agents", str(args.agents)]
-                done = subprocess.run(command, capture_output=True, text=True)
-                if done.returncode:
-                    print(f"{graph:6s} {mode:9s} {n:5d} failed: {done.stderr.strip()[-300:]}")
-                    continue
-                r = json.loads(done.stdout.strip().splitlines()[-1])
-                print(f"{graph:6s} {mode:9s} {n:5d} {r['processes']:5d} {r['runtime']:9.1f} "
-                      f"{r['reference']:9.1f} {r['runtime'] / r['reference']:6.2f}", flush=True)
+                runs = []
+                for _ in range(max(1, args.rounds)):
+                    done = subprocess.run(command, capture_output=True, text=True)
+                    if done.returncode:
+                        print(f"{graph:6s} {mode:9s} {n:5d} failed: "
+                              f"{done.stderr.strip()[-300:]}")
+                        break
+                    runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                else:
+                    r = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
+                    print(f"{graph:6s} {mode:9s} {n:5d} {r['items']:5.0f} {r['processes']:5.0f} "
+                          f"{r['runtime']:9.1f} {r['reference']:9.1f} "
+                          f"{statistics.median(x['runtime'] / x['reference'] for x in runs):6.2f}",
+                          flush=True)
 
 
 if __name__ == "__main__":
