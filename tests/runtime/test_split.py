@@ -70,6 +70,30 @@ def test_runtime_with_parts_equals_the_simulator_bit_for_bit():
         assert np.array_equal(sims[1][key], sims[0][key]), key
 
 
+def test_a_split_plasticity_paused_and_resumed_equals_the_simulator():
+    """Part 0 fills the mailboxes in the reduce phase and zeroes them while paused."""
+    from statestream.runtime.program import PAUSED, RUN
+
+    graph = demo(workers=2, agents=4)
+    sim = Simulator(graph, backend="torch", seed=3, threads=1)
+    core = Core(graph, backend="torch", seed=3, threads=1)
+    try:
+        core.start()
+        index = core.session.index["classification"]
+        for frames, mode in ((10, RUN), (4, PAUSED), (6, RUN)):
+            sim.mode["classification"] = mode
+            core.session.proc("pause")[index] = mode
+            sim.run(frames)
+            for _ in range(frames):
+                core.frame()
+            run, reference = core.snapshot(), sim.snapshot()
+            for key in reference:
+                assert np.array_equal(run[key], reference[key]), (mode, key)
+        assert float(run["classification/loss1"]) > 0.0
+    finally:
+        core.shutdown()
+
+
 @pytest.mark.parametrize("agents, parts", [(8, 2), (7, 3), (5, 5)])
 def test_parts_sum_to_the_whole_batch_within_1e6(agents, parts):
     graph = demo(agents=agents)
