@@ -90,7 +90,8 @@ def _headless(args) -> int:
         rate = done / wall if wall > 0 else float("inf")
         profile = core.profile()
         print(f"streamed {done} frames of {graph.name!r} ({backend}, {graph.agents} agents,"
-              f" {len(profile)} processes) in {wall:.2f} s: {rate:.1f} frames/s")
+              f" {len(profile)} items in {len(core.hosts)} processes) in {wall:.2f} s: "
+              f"{rate:.1f} frames/s")
         print(_format_profile(profile))
         metrics = finish_metrics(recorder, args)
         if args.report:
