@@ -88,7 +88,8 @@ class Core:
             "cpus": placement(graph, self.table),  # process -> cores it is pinned to
         }
         # lists of items sharing one worker process (hosting.py); a phase wakes processes
-        self.hosts = host_groups(graph, self.table, layout["cpus"], len(available_cores()))
+        self.hosts = host_groups(graph, self.table, layout["cpus"],
+                                 len(available_cores()) or os.cpu_count() or 1)
         layout["hosts"] = self.hosts
         self.host_of = {name: h for h, names in enumerate(self.hosts) for name in names}
         self.procs: dict = {}
