@@ -90,7 +90,6 @@ class Core:
         # lists of items sharing one worker process (hosting.py); a phase wakes processes
         self.hosts = host_groups(graph, self.table, layout["cpus"],
                                  len(available_cores()) or os.cpu_count() or 1)
-        layout["hosts"] = self.hosts
         self.host_of = {name: h for h, names in enumerate(self.hosts) for name in names}
         self.procs: dict = {}
         self.barrier = None
@@ -99,7 +98,7 @@ class Core:
         self.reduce_active = sorted({self.host_of[row["name"]] for row in self.table
                                      if row["kind"] == "plast" and "of" not in row
                                      and self.parts.get(row["name"], 1) > 1})
-        self.all_items = list(range(len(self.hosts)))
+        self.all_processes = list(range(len(self.hosts)))
         self.next_frame = 0
         self.started_at = time.time()
         self.frame_done = threading.Condition()
@@ -187,7 +186,7 @@ class Core:
     def frame(self) -> int:
         """Compute the next frame; returns its index."""
         ctl, k = self.session.ctl, self.next_frame
-        active = self.all_items
+        active = self.all_processes
         ctl[C.NEXT] = k
         during = self._during_read_hooks if self.during_read else None
         if self.read_active:  # items without read work are not woken for it

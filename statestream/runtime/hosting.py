@@ -21,26 +21,26 @@ GROUP_ENV = "STATESTREAM_GROUP"
 def host_groups(graph, table: list, cpus: dict, cores: int, setting: str | None = None) -> list:
     """Lists of process-table names, one list per worker process, in table order."""
     setting = (os.environ.get(GROUP_ENV, "auto") if setting is None else setting).strip()
-    free = [row["name"] for row in table if row["kind"] == "np" and row["name"] not in cpus]
-    if setting == "off" or len(free) < 2:
-        return [[row["name"]] for row in table]
     if setting == "auto":
-        if cores >= len(table):
-            return [[row["name"]] for row in table]
-        count = max(1, cores)
+        count = max(1, cores) if cores < len(table) else None
+    elif setting == "off":
+        count = None
     elif setting.isdigit() and int(setting) > 0:
         count = int(setting)
     else:
         raise UserError(f"${GROUP_ENV}: {setting!r} is not auto, off or a number of processes")
+    free = [row["name"] for row in table if row["kind"] == "np" and row["name"] not in cpus]
+    if count is None or len(free) < 2:
+        return [[row["name"]] for row in table]
     groups = balanced(free, [np_cost(graph, n) for n in free], min(count, len(free)))
-    first = {name: group for group in groups for name in group}
+    group_of = {name: group for group in groups for name in group}
     out = []
     for row in table:
         name = row["name"]
-        if name not in first:
+        if name not in group_of:
             out.append([name])
-        elif first[name][0] == name:
-            out.append(first[name])
+        elif group_of[name][0] == name:  # a group comes where its first item is
+            out.append(group_of[name])
     return out
 
 

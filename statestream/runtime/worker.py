@@ -9,6 +9,7 @@ import traceback
 
 from statestream.errors import UserError
 from statestream.runtime import control as C
+from statestream.runtime.hosting import host_label
 from statestream.runtime.placement import pin
 from statestream.runtime.sync import ORPHAN_POLL_S, CoreGone, CoreWatch
 
@@ -40,7 +41,7 @@ def worker_main(sid: str, names: list, go, done, core_pid: int, iface=None) -> N
             session.proc("state")[index] = C.P_READY
         done.release()
         started = True
-        _profiled(loop, "+".join(names), session, runners, indexes, go, done, watch, at)
+        _profiled(loop, host_label(names), session, runners, indexes, go, done, watch, at)
     except CoreGone:
         session.unlink()  # nobody else is left to remove the session's memory
         os._exit(3)
