@@ -21,13 +21,15 @@ DELAY_US = 7  # extra wait per frame
 HISTORY_FROM = 9  # the earliest frame whose recorded states are real (learning)
 WRITE_SEQ = 10  # odd while a write phase may change parameters (readers retry then)
 FAILED = 11  # set by a worker that failed (the core looks at one number per phase)
+AHEAD = 12  # 1: plasticities compute the next frame right after the reduce phase
 I64_SLOTS = 16
 # ctl/f64 slots
 STARTED_AT = 0  # wall time (time.time) of the core's start
 F64_SLOTS = 8
 
 PHASE_IDLE, PHASE_READ, PHASE_WRITE, PHASE_EXIT, PHASE_SAVE, PHASE_LOAD = 0, 1, 2, 3, 4, 5
-PHASE_REDUCE = 6  # after the write phase: split plasticities sum their parts
+PHASE_REDUCE = 6  # after the write phase: split plasticities sum their parts, every
+# plasticity takes the next frame's inputs (and computes it ahead when AHEAD is 1)
 
 # proc/state codes
 P_STARTING, P_READY, P_BUSY, P_IDLE, P_FAILED, P_EXITED = 0, 1, 2, 3, 4, 5

@@ -95,9 +95,14 @@ class Core:
         self.barrier = None
         self.channel = None
         self.read_active: list = []
+        self.read_np: list = []  # the read phase when no plasticity needs to read
+        # every plasticity process: part 0 sums its parts in the reduce phase, then each
+        # computes the next frame's gradients ahead (items.PlastRunner)
         self.reduce_active = sorted({self.host_of[row["name"]] for row in self.table
-                                     if row["kind"] == "plast" and "of" not in row
-                                     and self.parts.get(row["name"], 1) > 1})
+                                     if row["kind"] == "plast"})
+        self.inputs_changed = True  # since the plasticities took the next frame's inputs
+        self.ahead = False  # whether they computed the next frame ahead
+        self.compute_ahead = True  # False: never (bench/runtime.py measures both)
         self.all_processes = list(range(len(self.hosts)))
         self.next_frame = 0
         self.started_at = time.time()
@@ -142,6 +147,7 @@ class Core:
 
     def load_states(self, path: str) -> None:
         """Load all or some keys of a snapshot before the session starts streaming."""
+        self.inputs_changed = True
         load_snapshot(SessionStore(self), path)
 
     def start(self) -> float:
@@ -166,6 +172,7 @@ class Core:
         processes = self.session.processes
         self.read_active = sorted({self.host_of[processes[i]]
                                    for i in np.flatnonzero(self.session.proc("needs_read"))})
+        self.read_np = [h for h in self.read_active if h not in self.reduce_active]
         self.progress(f"started {len(self.table)} items in {time.perf_counter() - t0:.1f} s",
                       final=True)
         return time.perf_counter() - t0
@@ -189,9 +196,13 @@ class Core:
         active = self.all_processes
         ctl[C.NEXT] = k
         during = self._during_read_hooks if self.during_read else None
-        if self.read_active:  # items without read work are not woken for it
+        # items without read work are not woken for it; plasticities that computed this
+        # frame ahead only when something changed since they took its inputs
+        changed = self.inputs_changed
+        readers = self.read_active if changed or not self.ahead else self.read_np
+        if readers:
             ctl[C.PHASE] = C.PHASE_READ
-            self.barrier.phase(self.read_active, self._check_children, during)
+            self.barrier.phase(readers, self._check_children, during)
             self._check_failed()
         elif during is not None:
             during()
@@ -204,6 +215,11 @@ class Core:
             self._check_failed()
             self._raise_during_failed()
             if self.reduce_active:
+                # they take the next frame's inputs now, and compute it ahead unless this
+                # frame's changed too (e.g. a hook that sets something every frame)
+                self.ahead = self.compute_ahead and not changed
+                ctl[C.AHEAD] = int(self.ahead)
+                self.inputs_changed = False
                 ctl[C.PHASE] = C.PHASE_REDUCE
                 self.barrier.phase(self.reduce_active, self._check_children)
                 self._check_failed()
@@ -308,6 +324,7 @@ class Core:
             function = getattr(hook, method, None)
             if function is None:
                 continue
+            self.inputs_changed = True  # a hook may change settings or parameters
             try:
                 function(frame)
             except Exception:  # noqa: BLE001 - the session stops, naming the hook
@@ -353,8 +370,11 @@ class Core:
         cost = [float(np.mean(session.proc("exec_s")[i, :min(int(executions[i]), C.WINDOW)]))
                 if executions[i] else 0.0 for i in range(len(self.table))]
         busy = list(np.mean(session.proc("read_s") + session.proc("write_s"), axis=1))
-        return adapt_periods(session.proc("period"), session.proc("offset"),
-                             session.proc("bottleneck"), cost, busy)
+        changed = adapt_periods(session.proc("period"), session.proc("offset"),
+                                session.proc("bottleneck"), cost, busy)
+        if changed:
+            self.inputs_changed = True
+        return changed
 
     # -- saving ------------------------------------------------------------------------------
     def snapshot(self) -> dict:

@@ -6,6 +6,8 @@ what it owns, and follows the same rules as the reference simulator
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from statestream.runtime import control as C
@@ -19,6 +21,7 @@ class Runner:
     """Base: access to the item's row of the process tables."""
 
     needs_read = False  # True when read() has work: only then is it woken for the read phase
+    ahead_s = 0.0  # seconds of the current frame's work done before its write phase
 
     def __init__(self, session, name: str):
         self.session = session
@@ -75,12 +78,12 @@ class NPRunner(Runner):
                 self.foreign[key] = (shm_view, np.empty_like(shm_view))
         self.mail = _mailboxes(session, self.params, plasticities)
         self.bounds = param_bounds(graph)
-        self.needs_read = bool(self.foreign or self.mail)
+        self.needs_read = bool(self.foreign)
         self.ring = session.ring_depth
         ring = session.array(f"np/{name}")  # carries and zeros skip the backend
         self.own_slots = [(ring[s], _bytes(ring[s]), _bytes(ring[(s - 1) % self.ring]))
                           for s in range(self.ring)]
-        self.mail_boxes = [(self.params[key], [private for _, private in boxes], self.bounds[key])
+        self.mail_boxes = [(self.params[key], boxes, self.bounds[key])
                            for key, boxes in self.mail.items()]
         if self.zero_copy:  # wrap every ring slot and parameter once: no per-frame wrapping
             slots = {n: [B.asarray(session.array(f"np/{n}")[s]) for s in range(self.ring)]
@@ -93,9 +96,6 @@ class NPRunner(Runner):
     def read(self, frame: int) -> None:
         for shm_view, private in self.foreign.values():
             np.copyto(private, shm_view)
-        for boxes in self.mail.values():  # deltas written in the previous frame
-            for box, private in boxes:
-                np.copyto(private, box)
 
     def _inputs(self, frame: int):
         """Frame ``frame - 1`` states and the current parameters as backend arrays."""
@@ -134,23 +134,35 @@ def _bytes(array: np.ndarray) -> memoryview:
 
 
 def _mailboxes(session, owned: dict, plasticities) -> dict:
-    """(owner, pname) -> [(mailbox view, private copy)] in the order deltas land."""
+    """(owner, pname) -> [mailbox view] in the order deltas land. Plasticities fill them
+    in the reduce phase; owners add them in the next write phase (nobody writes them
+    then), so nothing is copied in a read phase."""
     out: dict = {}
     for key, plasts in delta_order(dict(plasticities)).items():
         if key in owned:
             for plast in plasts:
-                box = session.array(f"mail/{plast}/{key[0]}/{key[1]}")
-                out.setdefault(key, []).append((box, np.zeros_like(box)))
+                out.setdefault(key, []).append(session.array(f"mail/{plast}/{key[0]}/{key[1]}"))
     return out
 
 
 class PlastRunner(Runner):
     """A plasticity: reads recorded frames, writes parameter deltas into its mailboxes.
 
-    Split into parts (``plast_parts`` of the layout): the process of the plasticity is
-    part 0; each helper process ``<plast>.part<i>`` computes part i in the write phase and
-    leaves it in ``part/<plast>/<i>/*``; in the reduce phase part 0 sums the parts in order
-    and runs the optimizer. Helpers follow the plasticity's period, offset and pause."""
+    Every plasticity process is woken for the reduce phase after the write phase: there
+    the plasticity (part 0 of a split one, after summing the parts in order) runs the
+    optimizer and fills its mailboxes. Split into parts (``plast_parts`` of the layout):
+    each helper process ``<plast>.part<i>`` computes part i and leaves it in
+    ``part/<plast>/<i>/*`` in the write phase. Helpers follow the plasticity's period,
+    offset and pause.
+
+    Ahead: right after the reduce phase of frame k-1 everything frame k's gradients
+    depend on is final (recorded frames, parameters), unless something changes between
+    the frames (a command, a hook); so the process copies its inputs then and computes
+    frame k's gradients at once, while the core finishes the frame and starts the next.
+    The core wakes it for the read phase of frame k only when something did change: the
+    inputs are copied again and the gradients computed in the write phase. Nothing shared
+    is written ahead: parts in the write phase, variables and mailboxes in the reduce
+    phase."""
 
     needs_read = True
 
@@ -184,14 +196,40 @@ class PlastRunner(Runner):
         self.mail = {} if self.part else {key: session.array(f"mail/{of}/{key[0]}/{key[1]}")
                                           for key in self.plast.trained}
         self.mail_zero = False  # a loaded session may start with deltas in the mailboxes
+        # variables gradients() sets itself (losses): written only when the frame is posted
+        optimizer = set(self.plast.optimizer.variables(self.plast.shapes))
+        self.staged = [v for v in self.plast.variables
+                       if v not in optimizer and not v.startswith("grad.")]
+        self.pending = None  # (frame, result) computed ahead
+        self.history_from, self.runs_in, self.inputs_for = 0, 0, -1
 
     def read(self, frame: int) -> None:
+        """Woken for the read phase: something changed since the gradients were computed
+        ahead (or nothing was); take the inputs now, compute in the write phase."""
+        self.pending = None
+        self.take_inputs(frame)
+
+    def take_inputs(self, frame: int) -> None:
+        """Copy what ``frame``'s gradients depend on (in a phase where nothing changes)."""
         for key, view in self.shared.items():  # owners update parameters in the write phase
             np.copyto(self.private[key], view)
         if not self.zero_copy:
             self.param_arrays = {key: self.B.asarray(v) for key, v in self.private.items()}
         self.hyper = {h: float(v) for h, v in zip(self.hyper_names, self.hyper_values)}
         self.split = int(self.session.ctl[C.SPLIT])
+        self.history_from = int(self.session.ctl[C.HISTORY_FROM])
+        self.runs_in = self.mode()
+        self.inputs_for = frame
+
+    def ahead(self, frame: int) -> None:
+        """After the reduce phase of ``frame - 1`` (inputs taken in it): ``frame``'s
+        gradients. An error is kept for the write phase, where it is reported as always."""
+        start = time.perf_counter()
+        try:
+            self.pending = (frame, self._compute(frame))
+        except Exception as exc:  # noqa: BLE001 - raised in the write phase of ``frame``
+            self.pending = (frame, exc)
+        self.ahead_s = time.perf_counter() - start
 
     def _recorded(self, frame: int, np_name: str):
         if self.zero_copy:
@@ -202,38 +240,65 @@ class PlastRunner(Runner):
         feeds = self.feeds[np_name]
         return interface_sum(feeds, _IfFrame(self.session, frame)) if feeds else None
 
+    def _compute(self, frame: int):
+        """None when the plasticity does not run in ``frame``; else the part's (grads,
+        loss1, loss0), or (grads, {staged variable: value}) of a whole plasticity."""
+        recorded = is_recorded(frame, self.plast.depth, self.history_from)
+        if not plasticity_runs(self.runs_in, self.due(frame), self.plast.active(frame),
+                               recorded):
+            return None
+        if self.parts > 1:
+            return self.plast.part_gradients(self.part, frame, self._recorded,
+                                             self._if_input, self.param_arrays,
+                                             self.hyper, self.split)
+        staged = dict(self.variables)  # what gradients() sets (losses) waits for the post
+        staged.update({v: np.zeros_like(self.variables[v]) for v in self.staged})
+        grads = self.plast.gradients(frame, self._recorded, self._if_input, self.param_arrays,
+                                     self.hyper, staged, self.split)
+        return grads, {v: staged[v] for v in self.staged}
+
     def write(self, frame: int) -> bool:
-        recorded = is_recorded(frame, self.plast.depth, int(self.session.ctl[C.HISTORY_FROM]))
-        self.result = None
-        if not plasticity_runs(self.mode(), self.due(frame), self.plast.active(frame), recorded):
+        """The gradients of ``frame`` (computed ahead, or now); a helper leaves its part.
+        Part 0 and whole plasticities post in the reduce phase."""
+        pending, self.pending = self.pending, None
+        if pending is not None and pending[0] == frame:
+            result = pending[1]
+            if isinstance(result, Exception):
+                raise result
+        else:
+            if self.inputs_for != frame:  # the core wakes us to read whenever this could be
+                raise RuntimeError(f"{self.name}: inputs of frame {frame} were never taken")
+            self.ahead_s = 0.0
+            result = self._compute(frame)
+        self.result = result
+        if result is not None and self.part:  # a helper: leave the part for part 0
+            grads, loss1, loss0 = result
+            views, losses = self.part_out[self.part - 1]
+            for key, view in views.items():
+                np.copyto(view, grads[key])
+            losses[0], losses[1] = loss1, loss0
+        return result is not None
+
+    def reduce(self, frame: int) -> None:
+        """The optimizer step and the mailboxes (after the write phase, when every part is
+        done and no owner reads the mailboxes); zeros once while the plasticity rests."""
+        if self.part:
+            return
+        result, self.result = self.result, None
+        if result is None:
             if not self.mail_zero:
                 for box in self.mail.values():
                     box.fill(0.0)
                 self.mail_zero = True
-            return False
-        if self.parts > 1:
-            self.result = self.plast.part_gradients(self.part, frame, self._recorded,
-                                                    self._if_input, self.param_arrays,
-                                                    self.hyper, self.split)
-            if self.part:  # a helper: leave the part for part 0
-                grads, loss1, loss0 = self.result
-                views, losses = self.part_out[self.part - 1]
-                for key, view in views.items():
-                    np.copyto(view, grads[key])
-                losses[0], losses[1] = loss1, loss0
-            return True
-        deltas = self.plast.step(frame, self._recorded, self._if_input, self.param_arrays,
-                                 self.hyper, self.variables, self.split)
-        self._post(deltas)
-        return True
-
-    def reduce(self, frame: int) -> None:
-        """Part 0: the parts summed in order, the optimizer step, the mailboxes."""
-        if self.part or self.result is None:
             return
-        results = [self.result] + [(views, losses[0], losses[1])
-                                   for views, losses in self.part_out]
-        grads = self.plast.combine(results, self.variables)
+        if self.parts > 1:  # the parts summed in order
+            results = [result] + [(views, losses[0], losses[1])
+                                  for views, losses in self.part_out]
+            grads = self.plast.combine(results, self.variables)
+        else:
+            grads, staged = result
+            for name, value in staged.items():
+                self.variables[name][...] = value
         self._post(self.plast.finish(grads, self.hyper, self.variables))
 
     def _post(self, deltas: dict) -> None:
@@ -247,6 +312,7 @@ class PlastRunner(Runner):
 
     def load(self, path: str) -> None:
         self.mail_zero = False  # the loaded mailboxes may hold deltas
+        self.pending = None
 
 
 def _part_views(session, plast: str, part: int, trained) -> tuple:

@@ -132,9 +132,10 @@ def loop(session, runners, indexes, go, done, watch, at) -> int:
               session.proc("executions")[index:index + 1])
              for runner, index in zip(runners, indexes)]
     readers = [item for item in items if item[0].needs_read]
+    ahead = [item for item in items if hasattr(item[0], "ahead")]
     clock, release = time.perf_counter, done.release
     acquire, slice_s = go.acquire, ORPHAN_POLL_S
-    PHASE, NEXT, WINDOW = C.PHASE, C.NEXT, C.WINDOW
+    PHASE, NEXT, WINDOW, AHEAD = C.PHASE, C.NEXT, C.WINDOW, C.AHEAD
     frame = -1
     while True:
         if not acquire(True, slice_s):
@@ -149,7 +150,7 @@ def loop(session, runners, indexes, go, done, watch, at) -> int:
                 at[0] = index
                 start = clock()
                 if runner.write(frame):
-                    elapsed = clock() - start
+                    elapsed = clock() - start + runner.ahead_s
                     write_s[slot] = elapsed
                     exec_s[executions[0] % WINDOW] = elapsed
                     executions[0] += 1
@@ -163,9 +164,18 @@ def loop(session, runners, indexes, go, done, watch, at) -> int:
                 runner.read(frame)
                 read_s[frame % WINDOW] = clock() - start
         elif phase == C.PHASE_REDUCE:
+            frame = ctl[NEXT]
             for runner, index, *_ in items:
                 at[0] = index
-                runner.reduce(ctl[NEXT])
+                runner.reduce(frame)
+            for runner, index, *_ in ahead:  # inputs of the next frame: still in the phase
+                runner.take_inputs(frame + 1)
+            release()
+            if ctl[AHEAD]:
+                for runner, index, *_ in ahead:  # its gradients, while the core goes on
+                    at[0] = index
+                    runner.ahead(frame + 1)
+            continue
         elif phase == C.PHASE_EXIT:
             release()
             return frame

@@ -82,7 +82,9 @@ def test_a_split_plasticity_paused_and_resumed_equals_the_simulator():
         index = core.session.index["classification"]
         for frames, mode in ((10, RUN), (4, PAUSED), (6, RUN)):
             sim.mode["classification"] = mode
-            core.session.proc("pause")[index] = mode
+            verb = "pause" if mode == PAUSED else "resume"
+            assert core.commands.execute(f"{verb} classification") == "ok"
+            assert core.session.proc("pause")[index] == mode
             sim.run(frames)
             for _ in range(frames):
                 core.frame()

@@ -1,0 +1,121 @@
+"""Plasticities compute the next frame right after the reduce phase (items.PlastRunner):
+whatever changes between frames reaches the next frame, as in the simulator."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from statestream.runtime import control as C
+from statestream.runtime.core import Core
+from statestream.runtime.learning import round_hyper
+from statestream.runtime.program import PAUSED, RUN
+from statestream.runtime.simulator import Simulator
+from tests.runtime.test_equivalence import _assert_identical
+from tests.runtime.test_split import demo
+
+
+class _Pair:
+    """The runtime and the simulator on one graph, stepped together."""
+
+    def __init__(self, graph, seed=5):
+        self.sim = Simulator(graph, backend="torch", seed=seed, threads=1)
+        self.core = Core(graph, backend="torch", seed=seed, threads=1)
+
+    def frames(self, n: int) -> None:
+        self.sim.run(n)
+        for _ in range(n):
+            self.core.frame()
+
+    def command(self, text: str) -> None:
+        assert self.core.commands.execute(text) == "ok", text
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_commands_between_frames_reach_the_very_next_frame(workers):
+    pair = _Pair(demo(workers=workers, agents=4))
+    sim, core = pair.sim, pair.core
+    try:
+        core.start()
+        pair.frames(8)
+        assert core.ahead  # nothing changed: frame 8 was computed right after frame 7
+        pair.command("set classification lr 0.02")
+        sim.hyper["classification"]["lr"] = round_hyper(0.02)
+        pair.frames(1)
+        _assert_identical(core.snapshot(), sim.snapshot())
+        pair.command("split 2")
+        sim.split = 2
+        pair.frames(2)
+        pair.command("pause classification")
+        sim.mode["classification"] = PAUSED
+        pair.frames(1)
+        pair.command("resume classification")
+        sim.mode["classification"] = RUN
+        pair.frames(3)
+        assert core.ahead
+        _assert_identical(core.snapshot(), sim.snapshot())
+        assert float(core.snapshot()["classification/loss1"]) > 0.0
+    finally:
+        core.shutdown()
+
+
+class _EveryFrame:
+    """A hook that changes a setting in shared memory before every frame."""
+
+    name = "every_frame"
+
+    def __init__(self, core):
+        self.core, self.calls = core, 0
+        self.slot = core.session.layout["plast_hyper"]["classification"].index("lr")
+
+    @staticmethod
+    def lr(frame: int) -> float:
+        return 0.001 * (1 + frame % 3)
+
+    def before_frame(self, frame: int) -> None:
+        self.calls += 1
+        self.core.session.array("hyp/classification")[self.slot] = self.lr(frame)
+
+
+def test_a_hook_changing_something_every_frame_turns_computing_ahead_off():
+    pair = _Pair(demo(workers=2, agents=4), seed=2)
+    sim, core = pair.sim, pair.core
+    try:
+        core.start()
+        pair.frames(6)
+        assert core.ahead
+        hook = _EveryFrame(core)
+        core.add_hook(hook)
+        core.session.ctl[C.STREAMING] = 1
+        for _ in range(5):  # stream() runs the hook before each frame
+            sim.hyper["classification"]["lr"] = round_hyper(hook.lr(core.next_frame))
+            sim.run(1)
+            core.stream(1, adapt=False)
+            assert not core.ahead
+        assert hook.calls == 5
+        _assert_identical(core.snapshot(), sim.snapshot())
+        core.hooks.remove(hook)
+        pair.frames(2)
+        assert core.ahead  # back once a frame passes without changes
+        _assert_identical(core.snapshot(), sim.snapshot())
+    finally:
+        core.shutdown()
+
+
+def test_computing_ahead_or_not_gives_the_same_frames():
+    graph = demo(workers=2, agents=4)
+    snapshots = []
+    for ahead in (True, False):
+        core = Core(graph, backend="torch", seed=7, threads=1)
+        core.compute_ahead = ahead
+        try:
+            core.start()
+            for _ in range(12):
+                core.frame()
+            assert core.ahead is ahead
+            snapshots.append(core.snapshot())
+            rows = {row["item"]: row for row in core.profile()}
+            assert rows["classification"]["write_ms"] > 0  # the ahead work is counted
+        finally:
+            core.shutdown()
+    _assert_identical(*snapshots)
+    assert np.any(snapshots[0]["classification/loss1"] > 0)
