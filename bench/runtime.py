@@ -9,7 +9,8 @@
     sharing processes where cores are few, runtime/hosting.py);
 (b) demo frames/s in the multi-process runtime and in the reference simulator (same
     graph, seed and frame count, both with freed memory kept in the process), and ratio,
-    without learning (the network alone) and with its plasticity.
+    without learning (the network alone) and with its plasticity (and, with learning,
+    the runtime without plasticities computing ahead, items.PlastRunner).
 
 Usage: python bench/runtime.py [--frames N] [--demo-frames N] [--sizes 2,4,8,16] [--rounds R]
                               [--parts abc]
@@ -42,9 +43,10 @@ def empty_graph(items: int):
 
 
 def time_core(graph, frames: int, threads: int = 1, learning: bool = False,
-              group: str | None = None) -> float:
+              group: str | None = None, ahead: bool = True) -> float:
     """Seconds per frame of the multi-process runtime (after a warm-up); ``group``: the
-    $STATESTREAM_GROUP setting (None: as set)."""
+    $STATESTREAM_GROUP setting (None: as set); ``ahead``: plasticities compute the next
+    frame right after the reduce phase (the default)."""
     saved = os.environ.get(GROUP_ENV)
     if group is not None:
         os.environ[GROUP_ENV] = group
@@ -56,6 +58,7 @@ def time_core(graph, frames: int, threads: int = 1, learning: bool = False,
         else:
             os.environ[GROUP_ENV] = saved
     time_core.processes = f"{len(core.table)} items in {len(core.hosts)} processes"
+    core.compute_ahead = ahead
     try:
         core.start()
         core.session.ctl[C.STREAMING] = 1
@@ -116,9 +119,12 @@ def empty_frames(args) -> None:
 
 
 def compare(demo, args, learning: bool, part: str) -> None:
-    runs = {"runtime": [], 1: [], None: []}
+    runs = {"runtime": [], "not ahead": [], 1: [], None: []}
     for _ in range(args.rounds):  # interleaved, so drifts of the machine hit both alike
         runs["runtime"].append(time_core(demo, args.demo_frames, learning=learning))
+        if learning:
+            runs["not ahead"].append(time_core(demo, args.demo_frames, learning=True,
+                                               ahead=False))
         for threads in (1, None):
             runs[threads].append(time_simulator(demo, args.demo_frames, threads, learning))
     runtime = statistics.median(runs["runtime"])
@@ -128,6 +134,10 @@ def compare(demo, args, learning: bool, part: str) -> None:
     print(f"({part}) demo {what} ({demo.agents} agents), {args.demo_frames} frames, median of "
           f"{args.rounds} interleaved rounds")
     print(f"    runtime, {processes}, 1 thread each: {1 / runtime:7.1f} frames/s")
+    if learning:
+        behind = statistics.median(runs["not ahead"])
+        print(f"    the same, plasticities not computing ahead: {1 / behind:7.1f} frames/s   "
+              f"ahead / not = {behind / runtime:.2f}")
     for threads, seconds in reference.items():
         label = f"{threads} thread" if threads else "default threads"
         print(f"    reference simulator, {label:15s}: {1 / seconds:7.1f} frames/s   "

@@ -119,3 +119,28 @@ def test_computing_ahead_or_not_gives_the_same_frames():
             core.shutdown()
     _assert_identical(*snapshots)
     assert np.any(snapshots[0]["classification/loss1"] > 0)
+
+
+def test_an_error_computing_ahead_is_raised_in_the_write_phase_of_its_frame():
+    from statestream.runtime.worker import build_runner
+
+    core = Core(demo(workers=1, agents=2), backend="torch", seed=1, threads=1)
+    try:
+        core.start()
+        for _ in range(8):
+            core.frame()
+        runner = build_runner(core.session, "classification", None)
+
+        def boom(*args, **kwargs):
+            raise ValueError("boom")
+
+        runner.plast.gradients = boom
+        frame = core.next_frame
+        runner.take_inputs(frame)
+        runner.ahead(frame)  # kept, not raised: the core is between frames
+        with pytest.raises(ValueError, match="boom"):
+            runner.write(frame)
+        with pytest.raises(RuntimeError, match="inputs of frame .* were never taken"):
+            runner.write(frame + 1)
+    finally:
+        core.shutdown()
