@@ -72,13 +72,23 @@ class Adam:
         fix1 = F32(max(1.0 - math.pow(beta1, steps), 1e-30))
         fix2 = F32(max(1.0 - math.pow(beta2, steps), 1e-30))
         b1, b2, c1, c2 = F32(beta1), F32(beta2), F32(1.0 - beta1), F32(1.0 - beta2)
+        neg_lr, eps32 = -F32(lr), F32(eps)
         out = {}
-        for key, g in grads.items():
+        for key, g in grads.items():  # in place, each operation as in the formula's order:
             m, v = variables[f"m.{var_suffix(key)}"], variables[f"v.{var_suffix(key)}"]
-            m[...] = b1 * m + c1 * g
-            v[...] = b2 * v + c2 * (g * g)
-            step = (m / fix1) / (np.sqrt(v / fix2) + F32(eps))
-            out[key] = (-F32(lr) * step).astype(F32)
+            tmp = np.multiply(g, c1)  # m = b1 m + c1 g
+            np.multiply(m, b1, out=m)
+            np.add(m, tmp, out=m)
+            np.multiply(g, g, out=tmp)  # v = b2 v + c2 g^2
+            np.multiply(tmp, c2, out=tmp)
+            np.multiply(v, b2, out=v)
+            np.add(v, tmp, out=v)
+            step = np.divide(m, fix1)  # delta = -lr (m / fix1) / (sqrt(v / fix2) + eps)
+            np.divide(v, fix2, out=tmp)
+            np.sqrt(tmp, out=tmp)
+            np.add(tmp, eps32, out=tmp)
+            np.divide(step, tmp, out=step)
+            out[key] = np.multiply(step, neg_lr, out=step).astype(F32, copy=False)
         return out
 
 

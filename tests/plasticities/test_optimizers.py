@@ -52,6 +52,25 @@ def test_adam_is_standard():
     assert np.allclose(variables["v.x.b"], v, rtol=1e-5)
 
 
+def test_adam_is_bit_for_bit_the_float32_formula():
+    """In place, but every operation in the formula's order: learned values never move."""
+    p = regularizer("optimizer: adam, lr: 0.003, beta1: 0.8, beta2: 0.99, eps: 1e-7")
+    rng = np.random.default_rng(1)
+    grads = [(rng.standard_normal(3) * 10.0 ** rng.uniform(-6, 2)).astype(np.float32)
+             for _ in range(40)]
+    defaults, variables = fresh(p)
+    f32 = np.float32
+    m = v = np.zeros(3, f32)
+    for t, g in enumerate(grads, start=1):
+        d = p.optimizer.deltas({KEY: g}, defaults, variables)[KEY]
+        m = f32(0.8) * m + f32(1.0 - 0.8) * g
+        v = f32(0.99) * v + f32(1.0 - 0.99) * (g * g)
+        fix1, fix2 = f32(1.0 - 0.8 ** t), f32(1.0 - 0.99 ** t)
+        want = (-f32(0.003) * ((m / fix1) / (np.sqrt(v / fix2) + f32(1e-7)))).astype(f32)
+        assert d.dtype == np.float32 and np.array_equal(d, want), t
+    assert np.array_equal(variables["m.x.b"], m) and np.array_equal(variables["v.x.b"], v)
+
+
 def test_adam_reads_momentum_and_decay_as_betas():
     assert regularizer("optimizer: adam").hyper == {
         "lr": (1e-3, 0.0, None), "beta1": (0.9, 0.0, 1.0), "beta2": (0.999, 0.0, 1.0),
