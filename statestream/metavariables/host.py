@@ -239,6 +239,8 @@ class MetaHost:
         return {name: mv.spec.to_dict() for name, mv in self.mvs.items()}
 
     # -- hooks ------------------------------------------------------------------------------
+    changes_inputs = False  # it only reads the session (core.add_hook)
+
     def before_frame(self, k: int) -> None:
         """Frame k overwrites the ring slots of frame k - ring depth: its value must be in."""
         ring = self.memory.ring_depth  # answers wait in the pipe until a slot is needed

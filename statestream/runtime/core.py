@@ -292,7 +292,9 @@ class Core:
         frames (where commands run too), ``hook.during_read(k)`` and
         ``hook.during_write(k)`` (optional) while the items read for frame k and while
         they compute it; ``hook.name`` names it when it raises; ``hook.close()``
-        (optional) runs first in ``shutdown``."""
+        (optional) runs first in ``shutdown``. A hook that changes nothing the items read
+        (settings, parameters, controls) between frames sets ``changes_inputs = False``:
+        the plasticities then keep what they computed ahead."""
         self.hooks.append(hook)
         for method in ("during_read", "during_write"):
             if hasattr(hook, method):
@@ -324,7 +326,8 @@ class Core:
             function = getattr(hook, method, None)
             if function is None:
                 continue
-            self.inputs_changed = True  # a hook may change settings or parameters
+            if getattr(hook, "changes_inputs", True):  # it may change settings, parameters
+                self.inputs_changed = True
             try:
                 function(frame)
             except Exception:  # noqa: BLE001 - the session stops, naming the hook

@@ -101,6 +101,35 @@ def test_a_hook_changing_something_every_frame_turns_computing_ahead_off():
         core.shutdown()
 
 
+class _Reader:
+    """A hook that only reads between frames, and says so."""
+
+    name = "reader"
+    changes_inputs = False
+
+    def __init__(self):
+        self.frames = []
+
+    def after_frame(self, frame: int) -> None:
+        self.frames.append(frame)
+
+
+def test_a_hook_that_only_reads_keeps_computing_ahead():
+    pair = _Pair(demo(workers=2, agents=4), seed=3)
+    sim, core = pair.sim, pair.core
+    try:
+        core.start()
+        reader = _Reader()
+        core.add_hook(reader)
+        core.session.ctl[C.STREAMING] = 1
+        sim.run(6)
+        core.stream(6, adapt=False)
+        assert core.ahead and reader.frames == list(range(6))
+        _assert_identical(core.snapshot(), sim.snapshot())
+    finally:
+        core.shutdown()
+
+
 def test_computing_ahead_or_not_gives_the_same_frames():
     graph = demo(workers=2, agents=4)
     snapshots = []
