@@ -196,10 +196,11 @@ class PlastRunner(Runner):
         self.mail = {} if self.part else {key: session.array(f"mail/{of}/{key[0]}/{key[1]}")
                                           for key in self.plast.trained}
         self.mail_zero = False  # a loaded session may start with deltas in the mailboxes
-        # variables gradients() sets itself (losses): written only when the frame is posted
+        # variables gradients() sets itself (losses): kept here until the frame is posted
         optimizer = set(self.plast.optimizer.variables(self.plast.shapes))
-        self.staged = [v for v in self.plast.variables
-                       if v not in optimizer and not v.startswith("grad.")]
+        self.staged = {v: np.zeros_like(self.variables[v]) for v in self.plast.variables
+                       if v not in optimizer and not v.startswith("grad.")}
+        self.gradient_variables = {**self.variables, **self.staged}
         self.pending = None  # (frame, result) computed ahead
         self.history_from, self.runs_in, self.inputs_for = 0, 0, -1
 
@@ -251,11 +252,9 @@ class PlastRunner(Runner):
             return self.plast.part_gradients(self.part, frame, self._recorded,
                                              self._if_input, self.param_arrays,
                                              self.hyper, self.split)
-        staged = dict(self.variables)  # what gradients() sets (losses) waits for the post
-        staged.update({v: np.zeros_like(self.variables[v]) for v in self.staged})
         grads = self.plast.gradients(frame, self._recorded, self._if_input, self.param_arrays,
-                                     self.hyper, staged, self.split)
-        return grads, {v: staged[v] for v in self.staged}
+                                     self.hyper, self.gradient_variables, self.split)
+        return grads, self.staged  # posted in the reduce phase, before the next compute
 
     def write(self, frame: int) -> bool:
         """The gradients of ``frame`` (computed ahead, or now); a helper leaves its part.

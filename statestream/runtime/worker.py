@@ -132,7 +132,7 @@ def loop(session, runners, indexes, go, done, watch, at) -> int:
               session.proc("executions")[index:index + 1])
              for runner, index in zip(runners, indexes)]
     readers = [item for item in items if item[0].needs_read]
-    ahead = [item for item in items if hasattr(item[0], "ahead")]
+    learners = [item for item in items if hasattr(item[0], "ahead")]
     clock, release = time.perf_counter, done.release
     acquire, slice_s = go.acquire, ORPHAN_POLL_S
     PHASE, NEXT, WINDOW, AHEAD = C.PHASE, C.NEXT, C.WINDOW, C.AHEAD
@@ -168,13 +168,13 @@ def loop(session, runners, indexes, go, done, watch, at) -> int:
             for runner, index, *_ in items:
                 at[0] = index
                 runner.reduce(frame)
+            ahead = learners if ctl[AHEAD] else ()  # else the core wakes them to read
             for runner, index, *_ in ahead:  # inputs of the next frame: still in the phase
                 runner.take_inputs(frame + 1)
             release()
-            if ctl[AHEAD]:
-                for runner, index, *_ in ahead:  # its gradients, while the core goes on
-                    at[0] = index
-                    runner.ahead(frame + 1)
+            for runner, index, *_ in ahead:  # its gradients, while the core goes on
+                at[0] = index
+                runner.ahead(frame + 1)
             continue
         elif phase == C.PHASE_EXIT:
             release()
