@@ -59,9 +59,9 @@ def available_cpus() -> int:
 
 
 def plasticity_parts(graph, described: dict, cpus: int | None = None) -> dict:
-    """Plasticity -> number of parts: its ``workers`` key, else chosen from the cores (the
-    cores shared evenly by the splittable loss plasticities, at most AUTO_MAX, at most one
-    agent a part). ``described``: plasticity -> its Description (``split_problem``).
+    """Plasticity -> number of parts: its ``workers`` key, else chosen from the cores (half
+    of them, the other half left to the network, shared evenly by the splittable loss
+    plasticities; at most AUTO_MAX, at most one agent a part). ``described``: plasticity -> its Description (``split_problem``).
     Raises UserError (FILE:LINE) for ``workers: K > 1`` on a rollout that cannot split."""
     cpus = available_cpus() if cpus is None else int(cpus)
     out, auto = {}, []
@@ -80,7 +80,7 @@ def plasticity_parts(graph, described: dict, cpus: int | None = None) -> dict:
         else:
             out[name] = 1
     for name in auto:
-        out[name] = max(1, min(cpus // len(auto), AUTO_MAX, graph.agents))
+        out[name] = max(1, min(cpus // 2 // len(auto), AUTO_MAX, graph.agents))
     return out
 
 

@@ -4,9 +4,10 @@ A process that wakes up on a core where other processes ran finds its caches col
 2-core machine a small neuron-pool's frame cost ~0.2 ms of CPU in its own process against
 ~0.03-0.07 ms when computed next to the others (docs/runtime.md). So where the machine
 has fewer cores than the session has processes, the neuron-pools share processes, one per
-core, their estimated costs balanced; interfaces, plasticities (and their parts) and
-pinned items keep a process each. ``$STATESTREAM_GROUP``: ``auto`` (default), ``off``
-(one process per item) or the number of neuron-pool processes.
+core, their estimated costs balanced; neuron-pools pinned to the same cores share at most
+one process per core of them; interfaces and plasticities (and their parts) keep a process
+each. ``$STATESTREAM_GROUP``: ``auto`` (default), ``off`` (one process per item) or the
+number of processes of the neuron-pools that are not pinned.
 """
 from __future__ import annotations
 
@@ -29,11 +30,21 @@ def host_groups(graph, table: list, cpus: dict, cores: int, setting: str | None 
         count = int(setting)
     else:
         raise UserError(f"${GROUP_ENV}: {setting!r} is not auto, off or a number of processes")
-    free = [row["name"] for row in table if row["kind"] == "np" and row["name"] not in cpus]
-    if count is None or len(free) < 2:
+    if count is None:
         return [[row["name"]] for row in table]
-    groups = balanced(free, [np_cost(graph, n) for n in free], min(count, len(free)))
-    group_of = {name: group for group in groups for name in group}
+    by_cores: dict = {}  # neuron-pools by the cores they are pinned to (None: any)
+    for row in table:
+        if row["kind"] == "np":
+            pinned = cpus.get(row["name"])
+            by_cores.setdefault(tuple(pinned) if pinned else None, []).append(row["name"])
+    group_of = {}
+    for pinned, names in by_cores.items():
+        most = count if pinned is None else len(pinned)
+        if len(names) < 2 or (pinned is not None and most >= len(names)):
+            continue
+        for group in balanced(names, [np_cost(graph, n) for n in names],
+                              min(most, len(names))):
+            group_of.update({name: group for name in group})
     out = []
     for row in table:
         name = row["name"]

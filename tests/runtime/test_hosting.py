@@ -58,6 +58,18 @@ def test_settings_off_a_number_and_pinned_items():
         host_groups(graph, table, {}, 2, "many")
 
 
+def test_neuron_pools_pinned_to_the_same_cores_share_one_process_per_core():
+    graph, table = _demo_table(False)
+    one_core = {n: [0] for n in NPS}
+    hosts = host_groups(graph, table, one_core, 2, "auto")
+    assert hosts == [NPS, ["numerals"]]
+    two = host_groups(graph, table, {n: [0, 1] for n in NPS}, 4, "auto")
+    assert sorted(len(h) for h in two if h != ["numerals"]) == [2, 4] or \
+        sorted(len(h) for h in two if h != ["numerals"]) == [3, 3]
+    assert sorted(n for h in two for n in h if n != "numerals") == sorted(NPS)
+    assert host_groups(graph, table, one_core, 2, "off") == [[row["name"]] for row in table]
+
+
 def test_balanced_groups():
     groups = balanced(list("abcde"), [5, 4, 3, 2, 2], 2)
     assert groups == [["a", "d", "e"], ["b", "c"]]  # 9 and 7, each in the given order
