@@ -149,8 +149,9 @@ class PlastRunner(Runner):
     """A plasticity: reads recorded frames, writes parameter deltas into its mailboxes.
 
     Every plasticity process is woken for the reduce phase after the write phase: there
-    the plasticity (part 0 of a split one, after summing the parts in order) runs the
-    optimizer and fills its mailboxes. Split into parts (``plast_parts`` of the layout):
+    the plasticity fills its mailboxes (part 0 of a split one runs the optimizer on the
+    parts summed in order; a whole one ran it right after its gradients, on its own copy
+    of the variables, and copies them back). Split into parts (``plast_parts`` of the layout):
     each helper process ``<plast>.part<i>`` computes part i and leaves it in
     ``part/<plast>/<i>/*`` in the write phase. Helpers follow the plasticity's period,
     offset and pause.
@@ -196,11 +197,12 @@ class PlastRunner(Runner):
         self.mail = {} if self.part else {key: session.array(f"mail/{of}/{key[0]}/{key[1]}")
                                           for key in self.plast.trained}
         self.mail_zero = False  # a loaded session may start with deltas in the mailboxes
-        # variables gradients() sets itself (losses): kept here until the frame is posted
-        optimizer = set(self.plast.optimizer.variables(self.plast.shapes))
-        self.staged = {v: np.zeros_like(self.variables[v]) for v in self.plast.variables
-                       if v not in optimizer and not v.startswith("grad.")}
-        self.gradient_variables = {**self.variables, **self.staged}
+        # a whole plasticity runs its optimizer with the gradients, on its own copy of the
+        # variables (still equal to the shared ones after the reduce phase that copied
+        # them back, unless the core woke it to read); the reduce phase copies them back
+        self.own = {} if self.parts > 1 else {v: np.empty_like(a)
+                                              for v, a in self.variables.items()}
+        self.own_valid = False
         self.pending = None  # (frame, result) computed ahead
         self.history_from, self.runs_in, self.inputs_for = 0, 0, -1
 
@@ -208,6 +210,7 @@ class PlastRunner(Runner):
         """Woken for the read phase: something changed since the gradients were computed
         ahead (or nothing was); take the inputs now, compute in the write phase."""
         self.pending = None
+        self.own_valid = False  # a command may have changed them
         self.take_inputs(frame)
 
     def take_inputs(self, frame: int) -> None:
@@ -216,6 +219,10 @@ class PlastRunner(Runner):
             np.copyto(self.private[key], view)
         if not self.zero_copy:
             self.param_arrays = {key: self.B.asarray(v) for key, v in self.private.items()}
+        if not self.own_valid:
+            for name, own in self.own.items():
+                np.copyto(own, self.variables[name])
+            self.own_valid = True
         self.hyper = {h: float(v) for h, v in zip(self.hyper_names, self.hyper_values)}
         self.split = int(self.session.ctl[C.SPLIT])
         self.history_from = int(self.session.ctl[C.HISTORY_FROM])
@@ -230,6 +237,7 @@ class PlastRunner(Runner):
             self.pending = (frame, self._compute(frame))
         except Exception as exc:  # noqa: BLE001 - raised in the write phase of ``frame``
             self.pending = (frame, exc)
+            self.own_valid = False
         self.ahead_s = time.perf_counter() - start
 
     def _recorded(self, frame: int, np_name: str):
@@ -243,7 +251,7 @@ class PlastRunner(Runner):
 
     def _compute(self, frame: int):
         """None when the plasticity does not run in ``frame``; else the part's (grads,
-        loss1, loss0), or (grads, {staged variable: value}) of a whole plasticity."""
+        loss1, loss0), or the deltas of a whole plasticity (its own variables updated)."""
         recorded = is_recorded(frame, self.plast.depth, self.history_from)
         if not plasticity_runs(self.runs_in, self.due(frame), self.plast.active(frame),
                                recorded):
@@ -253,8 +261,8 @@ class PlastRunner(Runner):
                                              self._if_input, self.param_arrays,
                                              self.hyper, self.split)
         grads = self.plast.gradients(frame, self._recorded, self._if_input, self.param_arrays,
-                                     self.hyper, self.gradient_variables, self.split)
-        return grads, self.staged  # posted in the reduce phase, before the next compute
+                                     self.hyper, self.own, self.split)
+        return self.plast.finish(grads, self.hyper, self.own)  # posted in the reduce phase
 
     def write(self, frame: int) -> bool:
         """The gradients of ``frame`` (computed ahead, or now); a helper leaves its part.
@@ -294,11 +302,11 @@ class PlastRunner(Runner):
             results = [result] + [(views, losses[0], losses[1])
                                   for views, losses in self.part_out]
             grads = self.plast.combine(results, self.variables)
-        else:
-            grads, staged = result
-            for name, value in staged.items():
-                self.variables[name][...] = value
-        self._post(self.plast.finish(grads, self.hyper, self.variables))
+            self._post(self.plast.finish(grads, self.hyper, self.variables))
+            return
+        for name, own in self.own.items():
+            np.copyto(self.variables[name], own)
+        self._post(result)
 
     def _post(self, deltas: dict) -> None:
         for key, box in self.mail.items():
@@ -312,6 +320,7 @@ class PlastRunner(Runner):
     def load(self, path: str) -> None:
         self.mail_zero = False  # the loaded mailboxes may hold deltas
         self.pending = None
+        self.own_valid = False
 
 
 def _part_views(session, plast: str, part: int, trained) -> tuple:
