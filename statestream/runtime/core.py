@@ -209,6 +209,7 @@ class Core:
         self._raise_during_failed()
         ctl[C.WRITE_SEQ] += 1  # odd: parameters may change (consistent readers retry)
         ctl[C.PHASE] = C.PHASE_WRITE
+        done = False
         try:
             self.barrier.phase(active, self._check_children,
                                self._during_write_hooks if self.during_write else None)
@@ -223,10 +224,12 @@ class Core:
                 ctl[C.PHASE] = C.PHASE_REDUCE
                 self.barrier.phase(self.reduce_active, self._check_children)
                 self._check_failed()
+            done = True
         finally:
             ctl[C.PHASE] = C.PHASE_IDLE
+            if done:  # before the counter turns even: a reader never pairs the new
+                ctl[C.FRAME] = k  # parameters with the previous frame's number
             ctl[C.WRITE_SEQ] += 1
-        ctl[C.FRAME] = k
         self.next_frame = k + 1
         with self.frame_done:
             self.frame_done.notify_all()
