@@ -7,6 +7,7 @@ import torch.nn.functional as F
 
 from .base import Backend, BackendUnavailable, as_shape, norm_axis
 from .padding import conv_pads, pair
+from .torch_conv import strided_conv2d, worth_it
 
 F32 = torch.float32
 
@@ -215,6 +216,8 @@ class TorchBackend(Backend):
                                                  stride, dilation, padding)
         if top or bottom or left or right:
             x = F.pad(x, (left, right, top, bottom))
+        if worth_it(x, w, pair(stride), pair(dilation), groups):  # a faster input gradient
+            return strided_conv2d(x, w, pair(stride))
         return F.conv2d(x, w, stride=pair(stride), dilation=pair(dilation), groups=groups)
 
     def upsample_nearest(self, x, factors):
