@@ -66,8 +66,8 @@ class StridedConv2d(torch.autograd.Function):
             agents, channels, height, width = x.shape
             features, _, kx, ky = w.shape
             ox, oy = gy.shape[2:]
-            rows = gy.permute(0, 2, 3, 1).reshape(agents, ox * oy, features)
-            windows = torch.matmul(rows, w.reshape(features, -1)).reshape(agents, -1)
+            rows = gy.permute(0, 2, 3, 1).reshape(agents * ox * oy, features)
+            windows = torch.mm(rows, w.reshape(features, -1)).view(agents, -1)
             gx = torch.zeros(agents, channels * height * width, dtype=gy.dtype)
             gx.index_add_(1, _taps(channels, height, width, (kx, ky), stride, (ox, oy)),
                           windows)
