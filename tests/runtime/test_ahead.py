@@ -58,6 +58,50 @@ def test_commands_between_frames_reach_the_very_next_frame(workers):
         core.shutdown()
 
 
+class _ResetOptimizer:
+    """A hook that resets the optimizer's state (the plasticity's variables) once."""
+
+    name = "reset_optimizer"
+
+    def __init__(self, core):
+        self.core, self.calls = core, 0
+
+    def before_frame(self, frame: int) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            for name in self.core.session.layout["arrays"]:
+                if name.startswith("plast/classification/") and name.split("/")[-1][:2] in (
+                        "t", "m.", "v."):
+                    self.core.session.array(name).fill(0.0)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_variables_changed_between_frames_reach_the_very_next_frame(workers):
+    """A whole plasticity runs its optimizer ahead on its own copy of the variables: a
+    change to the shared ones between frames must replace that copy."""
+    pair = _Pair(demo(workers=workers, agents=4), seed=3)
+    sim, core = pair.sim, pair.core
+    try:
+        core.start()
+        pair.frames(9)
+        assert core.ahead  # frame 9's optimizer step already ran on the old variables
+        reset = _ResetOptimizer(core)
+        core.add_hook(reset)
+        core.session.ctl[C.STREAMING] = 1
+        for name, value in sim.variables["classification"].items():
+            if name == "t" or name[:2] in ("m.", "v."):
+                value.fill(0.0)
+        sim.run(1)
+        core.stream(1, adapt=False)  # runs the hook before frame 9
+        core.hooks.remove(reset)
+        pair.frames(2)
+        assert reset.calls == 1
+        _assert_identical(core.snapshot(), sim.snapshot())
+        assert float(core.snapshot()["classification/t"]) == 3.0  # counted from the reset
+    finally:
+        core.shutdown()
+
+
 class _EveryFrame:
     """A hook that changes a setting in shared memory before every frame."""
 
