@@ -31,10 +31,11 @@ def worth_it(x, w, stride, dilation, groups) -> bool:
             and agents * windows * channels * kx * ky >= MIN_WORK)
 
 
-def _taps(channels: int, height: int, width: int, kernel, stride, out) -> torch.Tensor:
+def _taps(channels: int, height: int, width: int, kernel, stride) -> torch.Tensor:
     key = (channels, height, width, tuple(kernel), tuple(stride))
     if key not in _INDEX:
-        (kx, ky), (sx, sy), (ox, oy) = kernel, stride, out
+        (kx, ky), (sx, sy) = kernel, stride
+        ox, oy = (height - kx) // sx + 1, (width - ky) // sy + 1
         r = torch.arange(ox).view(ox, 1, 1, 1, 1)
         c = torch.arange(oy).view(1, oy, 1, 1, 1)
         ch = torch.arange(channels).view(1, 1, channels, 1, 1)
@@ -69,8 +70,7 @@ class StridedConv2d(torch.autograd.Function):
             rows = gy.permute(0, 2, 3, 1).reshape(agents * ox * oy, features)
             windows = torch.mm(rows, w.reshape(features, -1)).view(agents, -1)
             gx = torch.zeros(agents, channels * height * width, dtype=gy.dtype)
-            gx.index_add_(1, _taps(channels, height, width, (kx, ky), stride, (ox, oy)),
-                          windows)
+            gx.index_add_(1, _taps(channels, height, width, (kx, ky), stride), windows)
             gx = gx.view(agents, channels, height, width)
         return gx, gw, None
 

@@ -61,7 +61,8 @@ def available_cpus() -> int:
 def plasticity_parts(graph, described: dict, cpus: int | None = None) -> dict:
     """Plasticity -> number of parts: its ``workers`` key, else chosen from the cores (half
     of them, the other half left to the network, shared evenly by the splittable loss
-    plasticities; at most AUTO_MAX, at most one agent a part). ``described``: plasticity -> its Description (``split_problem``).
+    plasticities; at most AUTO_MAX, at most one agent a part). ``described``: plasticity
+    -> its Description (``split_problem``).
     Raises UserError (FILE:LINE) for ``workers: K > 1`` on a rollout that cannot split."""
     cpus = available_cpus() if cpus is None else int(cpus)
     out, auto = {}, []

@@ -40,10 +40,9 @@ def host_groups(graph, table: list, cpus: dict, cores: int, setting: str | None 
     group_of = {}
     for pinned, names in by_cores.items():
         most = count if pinned is None else len(pinned)
-        if len(names) < 2 or (pinned is not None and most >= len(names)):
+        if most >= len(names):  # a process each anyway
             continue
-        for group in balanced(names, [np_cost(graph, n) for n in names],
-                              min(most, len(names))):
+        for group in balanced(names, [np_cost(graph, n) for n in names], most):
             group_of.update({name: group for name in group})
     out = []
     for row in table:

@@ -151,8 +151,8 @@ class PlastRunner(Runner):
     Every plasticity process is woken for the reduce phase after the write phase: there
     the plasticity fills its mailboxes (part 0 of a split one runs the optimizer on the
     parts summed in order; a whole one ran it right after its gradients, on its own copy
-    of the variables, and copies them back). Split into parts (``plast_parts`` of the layout):
-    each helper process ``<plast>.part<i>`` computes part i and leaves it in
+    of the variables, and copies them back). Split into parts (``plast_parts``): each
+    helper process ``<plast>.part<i>`` computes part i and leaves it in
     ``part/<plast>/<i>/*`` in the write phase. Helpers follow the plasticity's period,
     offset and pause.
 
@@ -197,9 +197,8 @@ class PlastRunner(Runner):
         self.mail = {} if self.part else {key: session.array(f"mail/{of}/{key[0]}/{key[1]}")
                                           for key in self.plast.trained}
         self.mail_zero = False  # a loaded session may start with deltas in the mailboxes
-        # a whole plasticity runs its optimizer with the gradients, on its own copy of the
-        # variables (still equal to the shared ones after the reduce phase that copied
-        # them back, unless the core woke it to read); the reduce phase copies them back
+        # a whole plasticity's copy of its variables for the optimizer it runs ahead; equal
+        # to the shared ones once the reduce phase copied it back, renewed after a change
         self.own = {} if self.parts > 1 else {v: np.empty_like(a)
                                               for v, a in self.variables.items()}
         self.own_valid = False
