@@ -10,7 +10,9 @@
 (b) demo frames/s in the multi-process runtime and in the reference simulator (same
     graph, seed and frame count, both with freed memory kept in the process), and ratio,
     without learning (the network alone) and with its plasticity (and, with learning,
-    the runtime without plasticities computing ahead, items.PlastRunner).
+    the runtime without plasticities computing ahead, items.PlastRunner), then the
+    machine's cap of the learning ratio (bench/learning_limit.py: one gradient step of
+    the plasticity alone and with the other core busy).
 
 Usage: python bench/runtime.py [--frames N] [--demo-frames N] [--sizes 2,4,8,16] [--rounds R]
                               [--parts abc]
@@ -26,6 +28,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.bare_barrier import time_bare  # noqa: E402
+from bench import learning_limit  # noqa: E402
 from statestream.runtime import control as C  # noqa: E402
 from statestream.runtime.core import Core  # noqa: E402
 from statestream.runtime.hosting import GROUP_ENV  # noqa: E402
@@ -33,6 +36,9 @@ from statestream.runtime.memory import keep_freed_memory  # noqa: E402
 from statestream.runtime.simulator import Simulator  # noqa: E402
 from statestream.graph import load_graph, parse_graph  # noqa: E402
 
+import torch  # noqa: E402
+
+DEFAULT_THREADS = torch.get_num_threads()  # before any run sets its own count
 DEMO = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                     "examples", "demo.st_graph")
 
@@ -100,7 +106,11 @@ def main() -> None:
         if part in args.parts:
             rates[learning] = compare(demo, args, learning, part)
     if len(rates) == 2:
-        print(f"    runtime frames/s with learning / without = {rates[True] / rates[False]:.2f}")
+        print(f"    runtime frames/s with learning / without = "
+              f"{rates[True][0] / rates[False][0]:.2f}")
+    if True in rates:
+        runtime, reference = rates[True]
+        learning_limit.report(compare.limit, 1 / reference, 1 / runtime)
 
 
 def empty_frames(args) -> None:
@@ -118,15 +128,23 @@ def empty_frames(args) -> None:
               f"default ({time_core.processes}): {statistics.median(shared) * 1e6:.1f} us/frame")
 
 
-def compare(demo, args, learning: bool, part: str) -> None:
+def compare(demo, args, learning: bool, part: str) -> tuple:
+    """(runtime frames/s, 1-thread reference frames/s); with learning, ``compare.limit``:
+    bench/learning_limit.py's step times, measured in the same rounds."""
     runs = {"runtime": [], "not ahead": [], 1: [], None: []}
+    limits = []
     for _ in range(args.rounds):  # interleaved, so drifts of the machine hit both alike
+        if learning:
+            limits.append(learning_limit.measure(DEMO, rounds=1))
         runs["runtime"].append(time_core(demo, args.demo_frames, learning=learning))
         if learning:
             runs["not ahead"].append(time_core(demo, args.demo_frames, learning=True,
                                                ahead=False))
-        for threads in (1, None):
-            runs[threads].append(time_simulator(demo, args.demo_frames, threads, learning))
+        for threads in (1, None):  # None: torch's default (set again: runs set their own)
+            runs[threads].append(time_simulator(demo, args.demo_frames,
+                                                threads or DEFAULT_THREADS, learning))
+    if limits and None not in limits:
+        compare.limit = {key: statistics.median(m[key] for m in limits) for key in limits[0]}
     runtime = statistics.median(runs["runtime"])
     reference = {t: statistics.median(runs[t]) for t in (1, None)}
     processes = time_core.processes
@@ -139,11 +157,13 @@ def compare(demo, args, learning: bool, part: str) -> None:
         print(f"    the same, plasticities not computing ahead: {1 / behind:7.1f} frames/s   "
               f"ahead / not = {behind / runtime:.2f}")
     for threads, seconds in reference.items():
-        label = f"{threads} thread" if threads else "default threads"
-        print(f"    reference simulator, {label:15s}: {1 / seconds:7.1f} frames/s   "
+        label = f"{threads} thread" if threads else f"{DEFAULT_THREADS} threads (default)"
+        print(f"    reference simulator, {label:19s}: {1 / seconds:7.1f} frames/s   "
               f"runtime / reference = {seconds / runtime:.2f}")
-    return 1 / runtime
+    return 1 / runtime, 1 / reference[1]
 
+
+compare.limit = None
 
 if __name__ == "__main__":
     main()
