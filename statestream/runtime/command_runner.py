@@ -59,9 +59,11 @@ class CommandRunner:
     def execute(self, text: str) -> str:
         try:
             command, values = parse(text, self.names)
-            if command.name not in READ_ONLY and command.name not in CORE_CONTROLS:
+            changes = command.name not in READ_ONLY and command.name not in CORE_CONTROLS
+            if changes:
                 self.core.inputs_changed = True  # plasticities computed ahead take them again
-            return getattr(self, f"_do_{command.name}")(*values)
+            with self.core.changing_params(changes):
+                return getattr(self, f"_do_{command.name}")(*values)
         except CommandError as exc:
             return f"error: {exc}"
         except UserError as exc:

@@ -19,7 +19,7 @@ EXIT = 5  # a tool asked the session to end
 SPLIT = 6  # agents < split are held out of training
 DELAY_US = 7  # extra wait per frame
 HISTORY_FROM = 9  # the earliest frame whose recorded states are real (learning)
-WRITE_SEQ = 10  # odd while a write phase may change parameters (readers retry then)
+WRITE_SEQ = 10  # odd while the core may change parameters (commands, hooks; readers retry)
 FAILED = 11  # set by a worker that failed (the core looks at one number per phase)
 AHEAD = 12  # 1: plasticities compute the next frame right after the reduce phase
 I64_SLOTS = 16
@@ -57,6 +57,8 @@ def control_arrays(processes: int) -> dict:
         "proc/exec_s": ((p, WINDOW), "float64"),
         "proc/executions": ((p,), "int64"),
         "proc/needs_read": ((p,), "int64"),  # 1: the item has read-phase work
+        # 2k+1 while a neuron-pool adds frame k's deltas to its parameters, 2k+2 after
+        "proc/param_seq": ((p,), "int64"),
         "proc/error_kind": ((p,), "int64"),
         "proc/error": ((p, ERROR_BYTES), "uint8"),
     }

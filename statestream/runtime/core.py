@@ -207,7 +207,10 @@ class Core:
         elif during is not None:
             during()
         self._raise_during_failed()
-        ctl[C.WRITE_SEQ] += 1  # odd: parameters may change (consistent readers retry)
+        # neuron-pools mark their own parameter updates (proc/param_seq); hooks that run
+        # while the items write may change parameters at any moment: readers wait them out
+        hooked = bool(self.during_write)
+        ctl[C.WRITE_SEQ] += hooked
         ctl[C.PHASE] = C.PHASE_WRITE
         done = False
         try:
@@ -229,7 +232,7 @@ class Core:
             ctl[C.PHASE] = C.PHASE_IDLE
             if done:  # before the counter turns even: a reader never pairs the new
                 ctl[C.FRAME] = k  # parameters with the previous frame's number
-            ctl[C.WRITE_SEQ] += 1
+            ctl[C.WRITE_SEQ] += hooked
         self.next_frame = k + 1
         with self.frame_done:
             self.frame_done.notify_all()
@@ -329,15 +332,27 @@ class Core:
             function = getattr(hook, method, None)
             if function is None:
                 continue
-            if getattr(hook, "changes_inputs", True):  # it may change settings, parameters
+            changes = getattr(hook, "changes_inputs", True)
+            if changes:  # it may change settings, parameters
                 self.inputs_changed = True
             try:
-                function(frame)
+                with self.changing_params(changes):
+                    function(frame)
             except Exception:  # noqa: BLE001 - the session stops, naming the hook
                 import traceback
 
                 raise ItemFailed(getattr(hook, "name", type(hook).__name__),
                                  traceback.format_exc().rstrip()) from None
+
+    @contextlib.contextmanager
+    def changing_params(self, changes: bool = True):
+        """Between frames: consistent readers retry while parameters may change."""
+        ctl = self.session.ctl
+        ctl[C.WRITE_SEQ] += changes
+        try:
+            yield
+        finally:
+            ctl[C.WRITE_SEQ] += changes
 
     def _sleep(self, seconds: float) -> None:
         """A delay between frames during which commands are still answered at once."""

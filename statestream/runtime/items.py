@@ -85,6 +85,7 @@ class NPRunner(Runner):
                           for s in range(self.ring)]
         self.mail_boxes = [(self.params[key], boxes, self.bounds[key])
                            for key, boxes in self.mail.items()]
+        self.param_seq = memoryview(session.proc("param_seq"))
         if self.zero_copy:  # wrap every ring slot and parameter once: no per-frame wrapping
             slots = {n: [B.asarray(session.array(f"np/{n}")[s]) for s in range(self.ring)]
                      for n in self.reads}
@@ -123,8 +124,12 @@ class NPRunner(Runner):
                 new = np_write(B, self.update, states, params, if_input, frame, self.seed, mode,
                                due, self.graph)
             np.copyto(out, B.to_numpy(new))
-        for param, deltas, bounds in self.mail_boxes:  # after computing: frame k used them
-            apply_deltas(param, deltas, bounds)
+        if self.mail_boxes:  # after computing: frame k used them
+            seq = self.param_seq
+            seq[self.index] = 2 * frame + 1  # consistent readers retry (runtime.reads)
+            for param, deltas, bounds in self.mail_boxes:
+                apply_deltas(param, deltas, bounds)
+            seq[self.index] = 2 * frame + 2
         return action == COMPUTE
 
 

@@ -54,3 +54,38 @@ def test_a_hook_that_fails_while_the_items_write_stops_the_session_naming_it():
             session.step(5)
         assert "hook broke" in str(failed.value)
         assert ("after", 2, C.PHASE_IDLE) not in hook.calls
+
+
+class SeqRecorder:
+    """Records whether consistent readers would wait (WRITE_SEQ odd) while it runs."""
+    name = "seq"
+
+    def __init__(self, session, changes_inputs):
+        self.ctl, self.odd = session.memory.ctl, []
+        self.changes_inputs = changes_inputs
+
+    def before_frame(self, k):
+        self.odd.append(("before", int(self.ctl[C.WRITE_SEQ]) % 2))
+
+    def after_frame(self, k):
+        self.odd.append(("after", int(self.ctl[C.WRITE_SEQ]) % 2))
+
+
+@pytest.mark.parametrize("changes", [True, False])
+def test_readers_wait_while_a_hook_may_change_parameters(changes):
+    with statestream.open(parse_graph(GRAPH), seed=0) as session:
+        hook = SeqRecorder(session, changes)
+        session.core.add_hook(hook)
+        session.step(2)
+        assert {odd for _, odd in hook.odd} == {int(changes)}
+        assert int(session.memory.ctl[C.WRITE_SEQ]) % 2 == 0
+
+
+def test_neuron_pools_mark_the_frame_of_their_last_parameter_update():
+    with statestream.open(parse_graph(GRAPH), seed=0) as session:
+        frame = session.step(3)
+        marks = session.memory.proc("param_seq")
+        trained = {row["name"] for row in session.core.table if row["kind"] == "np"
+                   and marks[session.memory.index[row["name"]]]}
+        assert trained  # the plasticity trains some neuron-pool's parameters
+        assert all(marks[session.memory.index[n]] == 2 * frame + 2 for n in trained)
