@@ -230,8 +230,8 @@ class Core:
             done = True
         finally:
             ctl[C.PHASE] = C.PHASE_IDLE
-            if done:  # before the counter turns even: a reader never pairs the new
-                ctl[C.FRAME] = k  # parameters with the previous frame's number
+            if done:  # before a hooked write phase's counter turns even: a reader
+                ctl[C.FRAME] = k  # never pairs its changes with the previous frame
             ctl[C.WRITE_SEQ] += hooked
         self.next_frame = k + 1
         with self.frame_done:
